@@ -1,0 +1,12 @@
+"""Surfaces of ReLU and non-ReLU networks, shallowest and deepest, beside the target (R4)."""
+from relulab import models, plots, runtime, surface_plots, surfaces
+
+log = runtime.start(snakemake)
+n = snakemake.params.grid
+panels = []
+for path in snakemake.input.models:
+    ckpt = models.load_checkpoint(path)
+    values = surfaces.evaluate_on_grid(ckpt.spec, ckpt.params, n)[0]
+    title = f"{ckpt.spec.activation}, {ckpt.spec.arch} (seed {ckpt.seeds[0]})"
+    panels.append({"title": title, "values": values, "patterns": surface_plots.pattern_ids(ckpt.spec, ckpt.params, n)})
+plots.save(surface_plots.surface_figure(snakemake.wildcards.task, panels, n), snakemake.output[0])
