@@ -15,5 +15,5 @@ include: "workflow/rules/claims.smk"
 
 rule all:
     input:
-        "results/report/index.html",
+        "results/claims/verdicts.csv",
     default_target: True

@@ -53,6 +53,7 @@ def surface_figure(task: str, panels: list[dict], n: int):
             ax2.contourf(X, Y, p["values"], levels=30, cmap="viridis")
             ax2.set_title("contours (no linear pieces)", fontsize=7)
         ax2.set_aspect("equal")
+        ax2.grid(False)
         ax2.tick_params(labelsize=5)
     fig.tight_layout()
     return fig

@@ -56,7 +56,7 @@ rule surfaces_evaluate:
     output:
         "results/surfaces/evaluation.csv",
     params:
-        grid=SURF["grid"],
+        grid=SURF["planar_grid"],
     log:
         log_path("surfaces", "evaluate"),
     benchmark:

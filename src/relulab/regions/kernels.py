@@ -1,0 +1,329 @@
+"""Numba kernels that split every convex polygon of a layer by that layer's unit lines (output-sensitive).
+
+Polygons are stored ragged: x and y coordinates (Nv,) and offsets (R+1,); each polygon is convex and
+counter-clockwise.  Pre-activations are affine on each input polygon: Z[r, :, j] = (a1, a2, c) gives
+z_j(u) = a1*u1 + a2*u2 + c.  A vertex counts as *on* a line when |z| <= tol, with the relative tolerance
+tol = rtol * ((|a1| + |a2|) * scale + |c|) (scale = largest |coordinate| of the domain), so duplicated,
+coincident and vertex-grazing lines never create slivers; a unit splits a polygon only when some vertex
+is above +tol and some below -tol.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _grow1(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def _grow2(a, need):
+    if need <= a.shape[0]:
+        return a
+    b = np.zeros((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
+    b[: a.shape[0]] = a
+    return b
+
+
+@njit(cache=True)
+def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
+    """Write the part of polygon p[start:start+m] where sgn*s >= -tol into o[...]; return its vertex count."""
+    cnt = 0
+    for i in range(m):
+        i2 = i + 1 if i + 1 < m else 0
+        si = sgn * s[i]
+        s2 = sgn * s[i2]
+        if si >= -tol:
+            ox[o + cnt] = px[start + i]
+            oy[o + cnt] = py[start + i]
+            cnt += 1
+        if (si > tol and s2 < -tol) or (si < -tol and s2 > tol):
+            t = si / (si - s2)
+            ox[o + cnt] = px[start + i] + t * (px[start + i2] - px[start + i])
+            oy[o + cnt] = py[start + i] + t * (py[start + i2] - py[start + i])
+            cnt += 1
+    return cnt
+
+
+@njit(cache=True)
+def split_slope_layer(xs, ys, offs, Z, scale, rtol):
+    """Split each polygon by the n lines Z[r, :, j] = 0; return children, parent index and packed sign bits."""
+    R = offs.shape[0] - 1
+    n = Z.shape[2]
+    nw = (n + 63) // 64
+    oxs = np.empty(2 * xs.shape[0] + 64)
+    oys = np.empty(2 * xs.shape[0] + 64)
+    ooffs = np.zeros(2 * R + 17, np.int64)
+    opar = np.empty(2 * R + 16, np.int64)
+    obits = np.zeros((2 * R + 16, nw), np.uint64)
+    ax = np.empty(64)
+    ay = np.empty(64)
+    bx = np.empty(64)
+    by = np.empty(64)
+    aoff = np.zeros(9, np.int64)
+    boff = np.zeros(9, np.int64)
+    abits = np.zeros((8, nw), np.uint64)
+    bbits = np.zeros((8, nw), np.uint64)
+    s = np.empty(64)
+    splitters = np.empty(n, np.int64)
+    base = np.zeros(nw, np.uint64)
+    one = np.uint64(1)
+    nout = 0
+    nvo = 0
+    for r in range(R):
+        st = offs[r]
+        m = offs[r + 1] - st
+        base[:] = 0
+        nsp = 0
+        for j in range(n):
+            a1 = Z[r, 0, j]
+            a2 = Z[r, 1, j]
+            c = Z[r, 2, j]
+            tol = rtol * ((abs(a1) + abs(a2)) * scale + abs(c))
+            smax = -np.inf
+            smin = np.inf
+            for i in range(m):
+                v = a1 * xs[st + i] + a2 * ys[st + i] + c
+                smax = max(smax, v)
+                smin = min(smin, v)
+            if smax > tol and smin < -tol:
+                splitters[nsp] = j
+                nsp += 1
+            elif smax > tol:
+                base[j >> 6] |= one << np.uint64(j & 63)
+        # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
+        ax = _grow1(ax, m)
+        ay = _grow1(ay, m)
+        for i in range(m):
+            ax[i] = xs[st + i]
+            ay[i] = ys[st + i]
+        aoff[0] = 0
+        aoff[1] = m
+        abits[0, :] = base
+        na = 1
+        for q in range(nsp):
+            j = splitters[q]
+            a1 = Z[r, 0, j]
+            a2 = Z[r, 1, j]
+            c = Z[r, 2, j]
+            tol = rtol * ((abs(a1) + abs(a2)) * scale + abs(c))
+            w = j >> 6
+            bit = one << np.uint64(j & 63)
+            nvmax = 2 * aoff[na] + 4 * na
+            bx = _grow1(bx, nvmax)
+            by = _grow1(by, nvmax)
+            boff = _grow1(boff, 2 * na + 1)
+            bbits = _grow2(bbits, 2 * na)
+            nb = 0
+            nvb = 0
+            boff[0] = 0
+            for p in range(na):
+                ps = aoff[p]
+                pm = aoff[p + 1] - ps
+                s = _grow1(s, pm)
+                smax = -np.inf
+                smin = np.inf
+                for i in range(pm):
+                    v = a1 * ax[ps + i] + a2 * ay[ps + i] + c
+                    s[i] = v
+                    smax = max(smax, v)
+                    smin = min(smin, v)
+                if smax > tol and smin < -tol:
+                    nvb += _clip(ax, ay, ps, pm, s, 1.0, tol, bx, by, nvb)
+                    boff[nb + 1] = nvb
+                    bbits[nb, :] = abits[p, :]
+                    bbits[nb, w] |= bit
+                    nb += 1
+                    nvb += _clip(ax, ay, ps, pm, s, -1.0, tol, bx, by, nvb)
+                    boff[nb + 1] = nvb
+                    bbits[nb, :] = abits[p, :]
+                    bbits[nb, w] &= ~bit
+                    nb += 1
+                else:
+                    for i in range(pm):
+                        bx[nvb + i] = ax[ps + i]
+                        by[nvb + i] = ay[ps + i]
+                    nvb += pm
+                    boff[nb + 1] = nvb
+                    bbits[nb, :] = abits[p, :]
+                    if smax > tol:
+                        bbits[nb, w] |= bit
+                    else:
+                        bbits[nb, w] &= ~bit
+                    nb += 1
+            ax, bx = bx, ax
+            ay, by = by, ay
+            aoff, boff = boff, aoff
+            abits, bbits = bbits, abits
+            na = nb
+        oxs = _grow1(oxs, nvo + aoff[na])
+        oys = _grow1(oys, nvo + aoff[na])
+        ooffs = _grow1(ooffs, nout + na + 1)
+        opar = _grow1(opar, nout + na)
+        obits = _grow2(obits, nout + na)
+        for i in range(aoff[na]):
+            oxs[nvo + i] = ax[i]
+            oys[nvo + i] = ay[i]
+        for p in range(na):
+            ooffs[nout + p + 1] = nvo + aoff[p + 1]
+            opar[nout + p] = r
+            obits[nout + p, :] = abits[p, :]
+        nvo += aoff[na]
+        nout += na
+    return oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy()
+
+
+@njit(cache=True)
+def _maxout_dominant(Z, r, j, k, px, py, start, m, scale, rtol):
+    """Index of the piece that is >= every other piece on the whole polygon (lowest on ties), or -1."""
+    for i in range(k):
+        ok = True
+        for mm in range(k):
+            if mm == i:
+                continue
+            a1 = Z[r, 0, i, j] - Z[r, 0, mm, j]
+            a2 = Z[r, 1, i, j] - Z[r, 1, mm, j]
+            c = Z[r, 2, i, j] - Z[r, 2, mm, j]
+            tol = rtol * ((abs(Z[r, 0, i, j]) + abs(Z[r, 0, mm, j]) + abs(Z[r, 1, i, j]) + abs(Z[r, 1, mm, j]))
+                          * scale + abs(Z[r, 2, i, j]) + abs(Z[r, 2, mm, j]))
+            smax = -np.inf
+            smin = np.inf
+            for q in range(m):
+                v = a1 * px[start + q] + a2 * py[start + q] + c
+                smax = max(smax, v)
+                smin = min(smin, v)
+            if smin < -tol or (smax <= tol and mm < i):
+                ok = False
+                break
+        if ok:
+            return i
+    return -1
+
+
+@njit(cache=True)
+def split_maxout_layer(xs, ys, offs, Z, scale, rtol):
+    """Split each polygon into the argmax cells of every maxout unit; Z has shape (R, 3, k, n)."""
+    R = offs.shape[0] - 1
+    k = Z.shape[2]
+    n = Z.shape[3]
+    oxs = np.empty(2 * xs.shape[0] + 64)
+    oys = np.empty(2 * xs.shape[0] + 64)
+    ooffs = np.zeros(2 * R + 17, np.int64)
+    opar = np.empty(2 * R + 16, np.int64)
+    och = np.zeros((2 * R + 16, n), np.uint8)
+    ax = np.empty(64)
+    ay = np.empty(64)
+    bx = np.empty(64)
+    by = np.empty(64)
+    cx = np.empty(64)
+    cy = np.empty(64)
+    dx = np.empty(64)
+    dy = np.empty(64)
+    aoff = np.zeros(9, np.int64)
+    boff = np.zeros(9, np.int64)
+    ach = np.zeros((8, n), np.uint8)
+    bch = np.zeros((8, n), np.uint8)
+    s = np.empty(64)
+    nout = 0
+    nvo = 0
+    for r in range(R):
+        st = offs[r]
+        m = offs[r + 1] - st
+        ax = _grow1(ax, m)
+        ay = _grow1(ay, m)
+        for i in range(m):
+            ax[i] = xs[st + i]
+            ay[i] = ys[st + i]
+        aoff[0] = 0
+        aoff[1] = m
+        na = 1
+        for j in range(n):
+            dom = _maxout_dominant(Z, r, j, k, xs, ys, st, m, scale, rtol)
+            if dom >= 0:
+                for p in range(na):
+                    ach[p, j] = dom
+                continue
+            nvmax = k * (aoff[na] + (k + 2) * na)
+            bx = _grow1(bx, nvmax)
+            by = _grow1(by, nvmax)
+            boff = _grow1(boff, k * na + 1)
+            bch = _grow2(bch, k * na)
+            nb = 0
+            nvb = 0
+            boff[0] = 0
+            for p in range(na):
+                ps = aoff[p]
+                pm = aoff[p + 1] - ps
+                for i in range(k):
+                    cap = pm + 2 * k + 4
+                    cx = _grow1(cx, cap)
+                    cy = _grow1(cy, cap)
+                    dx = _grow1(dx, cap)
+                    dy = _grow1(dy, cap)
+                    s = _grow1(s, cap)
+                    cm = pm
+                    for q in range(pm):
+                        cx[q] = ax[ps + q]
+                        cy[q] = ay[ps + q]
+                    for mm in range(k):
+                        if mm == i or cm == 0:
+                            continue
+                        a1 = Z[r, 0, i, j] - Z[r, 0, mm, j]
+                        a2 = Z[r, 1, i, j] - Z[r, 1, mm, j]
+                        c = Z[r, 2, i, j] - Z[r, 2, mm, j]
+                        tol = rtol * ((abs(Z[r, 0, i, j]) + abs(Z[r, 0, mm, j]) + abs(Z[r, 1, i, j])
+                                       + abs(Z[r, 1, mm, j])) * scale + abs(Z[r, 2, i, j]) + abs(Z[r, 2, mm, j]))
+                        smax = -np.inf
+                        smin = np.inf
+                        for q in range(cm):
+                            v = a1 * cx[q] + a2 * cy[q] + c
+                            s[q] = v
+                            smax = max(smax, v)
+                            smin = min(smin, v)
+                        if smax <= tol and smin >= -tol:
+                            if mm < i:
+                                cm = 0
+                        elif smin >= -tol:
+                            pass
+                        elif smax <= tol:
+                            cm = 0
+                        else:
+                            cm = _clip(cx, cy, 0, cm, s, 1.0, tol, dx, dy, 0)
+                            cx, dx = dx, cx
+                            cy, dy = dy, cy
+                    if cm > 0:
+                        for q in range(cm):
+                            bx[nvb + q] = cx[q]
+                            by[nvb + q] = cy[q]
+                        nvb += cm
+                        boff[nb + 1] = nvb
+                        bch[nb, :] = ach[p, :]
+                        bch[nb, j] = i
+                        nb += 1
+            ax, bx = bx, ax
+            ay, by = by, ay
+            aoff, boff = boff, aoff
+            ach, bch = bch, ach
+            na = nb
+        oxs = _grow1(oxs, nvo + aoff[na])
+        oys = _grow1(oys, nvo + aoff[na])
+        ooffs = _grow1(ooffs, nout + na + 1)
+        opar = _grow1(opar, nout + na)
+        och = _grow2(och, nout + na)
+        for i in range(aoff[na]):
+            oxs[nvo + i] = ax[i]
+            oys[nvo + i] = ay[i]
+        for p in range(na):
+            ooffs[nout + p + 1] = nvo + aoff[p + 1]
+            opar[nout + p] = r
+            och[nout + p, :] = ach[p, :]
+        nvo += aoff[na]
+        nout += na
+    return oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), och[:nout].copy()

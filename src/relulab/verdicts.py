@@ -1,0 +1,128 @@
+"""Verdicts: apply each claim's pre-registered decision rule (from the ledger) to the measured statistics."""
+
+from __future__ import annotations
+
+import ast
+import math
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import yaml
+
+VERDICTS = ("supported", "supported_with_caveats", "not_supported", "refuted", "not_testable", "pending")
+ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
+STATUSES = ("active", "pending", "not_testable")
+COLUMNS = ["claim_id", "source", "verdict", "statistic", "value", "ci_low", "ci_high", "n_seeds", "evidence",
+           "rule", "note"]
+_ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
+            ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
+            ast.Name, ast.Load, ast.Attribute, ast.Constant, ast.Call)
+_FUNCS = {"abs": abs, "min": min, "max": max}
+FIELDS = ("value", "ci_low", "ci_high", "n_seeds")
+
+
+class LedgerError(ValueError):
+    """The claim ledger is malformed; the message names the claim and the field."""
+
+
+def check_expression(expr: str) -> ast.Expression:
+    """Parse a decision expression, allowing only comparisons, arithmetic, and/or/not, abs/min/max."""
+    try:
+        tree = ast.parse(expr, mode="eval")
+    except SyntaxError as exc:
+        raise LedgerError(f"decision expression {expr!r} does not parse: {exc.msg}") from None
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED):
+            raise LedgerError(f"decision expression {expr!r} uses {type(node).__name__}, which is not allowed")
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Name) and node.func.id in _FUNCS):
+            raise LedgerError(f"decision expression {expr!r} calls something other than abs/min/max")
+        if isinstance(node, ast.Attribute) and node.attr not in FIELDS:
+            raise LedgerError(f"decision expression {expr!r}: .{node.attr} is not one of {FIELDS}")
+    return tree
+
+
+def names_in(expr: str) -> set[str]:
+    """Statistic names an expression refers to (besides the primary statistic's own fields)."""
+    tree = check_expression(expr)
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return names - set(FIELDS) - set(_FUNCS)
+
+
+def evaluate(expr: str, primary: dict, others: dict[str, dict]) -> bool:
+    """Evaluate an expression; a NaN in a comparison makes it false (never a verdict by accident)."""
+    tree = check_expression(expr)
+    missing = names_in(expr) - set(others)
+    if missing:
+        raise KeyError(f"statistics {sorted(missing)} have no measured value")
+    env = {**{k: primary[k] for k in FIELDS}, **{k: SimpleNamespace(**v) for k, v in others.items()}, **_FUNCS}
+    return bool(eval(compile(tree, "<decision>", "eval"), {"__builtins__": {}}, env))
+
+
+def load_ledger(path) -> dict:
+    """Read config/claims.yaml and check every entry's fields and decision expressions."""
+    data = yaml.safe_load(Path(path).read_text())
+    if not isinstance(data, dict) or "claims" not in data:
+        raise LedgerError(f"{path}: expected a mapping with a 'claims' list")
+    seen = set()
+    for c in data["claims"]:
+        cid = c.get("id", "?")
+        for key in ("id", "source", "claim", "status"):
+            if key not in c:
+                raise LedgerError(f"claim {cid}: missing field {key!r}")
+        if cid in seen:
+            raise LedgerError(f"claim {cid} appears twice")
+        seen.add(cid)
+        if c["status"] not in STATUSES:
+            raise LedgerError(f"claim {cid}: status {c['status']!r} not in {STATUSES}")
+        if c["status"] == "active":
+            if not c.get("statistic") or not c.get("decision"):
+                raise LedgerError(f"claim {cid}: an active claim needs a statistic and a decision")
+            for verdict, expr in c["decision"].items():
+                if verdict not in ORDER:
+                    raise LedgerError(f"claim {cid}: decision key {verdict!r} not in {ORDER}")
+                check_expression(str(expr))
+        if c["status"] == "not_testable" and not c.get("reason"):
+            raise LedgerError(f"claim {cid}: not_testable needs a reason")
+    return data
+
+
+def _finite(x) -> bool:
+    return x is not None and isinstance(x, (int, float)) and math.isfinite(x)
+
+
+def decide(claim: dict, stats: pd.DataFrame, families: set[str]) -> dict:
+    """The verdict row of one claim, given all statistic rows measured for it."""
+    base = {"claim_id": claim["id"], "source": claim["source"], "statistic": claim.get("statistic") or "",
+            "value": math.nan, "ci_low": math.nan, "ci_high": math.nan, "n_seeds": 0, "evidence": "", "rule": "",
+            "note": ""}
+    if claim["status"] == "not_testable":
+        return {**base, "verdict": "not_testable", "note": claim["reason"]}
+    if claim["status"] == "pending" or claim.get("family") not in families:
+        return {**base, "verdict": "pending", "note": "experiment not built or not in this config"}
+    rows = {r["statistic"]: {k: r[k] for k in FIELDS} for _, r in stats.iterrows()}
+    evidence = " ".join(dict.fromkeys(" ".join(stats["evidence"].fillna("").astype(str)).split()))
+    primary = rows.get(claim["statistic"])
+    if primary is None:
+        return {**base, "verdict": "pending", "evidence": evidence,
+                "note": f"primary statistic {claim['statistic']!r} was not measured"}
+    base.update(value=primary["value"], ci_low=primary["ci_low"], ci_high=primary["ci_high"],
+                n_seeds=int(primary["n_seeds"]), evidence=evidence)
+    if not _finite(primary["value"]):
+        return {**base, "verdict": "pending", "note": "the primary statistic is not finite (diverged runs?)"}
+    for verdict in ORDER:
+        expr = claim["decision"].get(verdict)
+        if expr is None:
+            continue
+        try:
+            if evaluate(str(expr), primary, rows):
+                return {**base, "verdict": verdict, "rule": f"{verdict}: {expr}"}
+        except KeyError as exc:
+            return {**base, "verdict": "pending", "note": str(exc.args[0])}
+    return {**base, "verdict": "not_supported", "rule": "no supporting or refuting rule held"}
+
+
+def decide_all(ledger: dict, stats: pd.DataFrame, families: set[str]) -> pd.DataFrame:
+    """One verdict row per ledger claim, in ledger order."""
+    rows = [decide(c, stats[stats["claim_id"] == c["id"]], families) for c in ledger["claims"]]
+    return pd.DataFrame(rows, columns=COLUMNS)

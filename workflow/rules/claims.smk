@@ -1,0 +1,21 @@
+# Verdicts: every claim's pre-registered decision rule applied to the families' measured statistics.
+
+
+rule verdicts:
+    input:
+        ledger="config/claims.yaml",
+        tables=lambda wc: family_tables("claims"),
+    output:
+        "results/claims/verdicts.csv",
+    params:
+        families=lambda wc: FAMILIES,
+    log:
+        log_path("claims", "verdicts"),
+    benchmark:
+        bench_path("claims", "verdicts")
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/claims_verdicts.py"
