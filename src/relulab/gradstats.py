@@ -17,7 +17,7 @@ def max_derivative(name: str, lo: float = -10.0, hi: float = 10.0, n: int = 200_
     z = torch.linspace(lo, hi, n, dtype=torch.float64, requires_grad=True)
     (d,) = torch.autograd.grad(actnet.apply(name, z).sum(), z)
     i = int(torch.argmax(d))
-    return float(d[i]), float(z[i])
+    return float(d[i]), float(z.detach()[i])
 
 
 def saturated_fraction(name: str, post: torch.Tensor, tol: float = SATURATION_TOL) -> torch.Tensor:

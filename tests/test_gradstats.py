@@ -1,0 +1,107 @@
+"""Per-layer statistics against hand-computed values, theory and a second implementation."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from relulab import actnet, gradstats, models
+
+
+def tiny_params():
+    """One model, 2 inputs -> 2 ReLU units -> 2 logits, with hand-chosen weights."""
+    p = {"W0": torch.tensor([[[1.0, -1.0], [0.5, 0.5]]], dtype=torch.float64),
+         "b0": torch.zeros(1, 2, dtype=torch.float64),
+         "W1": torch.eye(2, dtype=torch.float64).unsqueeze(0),
+         "b1": torch.zeros(1, 2, dtype=torch.float64)}
+    return p
+
+
+def test_probe_matches_hand_computation():
+    x = torch.tensor([[1.0, 2.0]], dtype=torch.float64)  # pre = [-1, 1.5], post = [0, 1.5]
+    t = gradstats.probe("relu", tiny_params(), x, torch.tensor([0]))
+    row = t.iloc[0]
+    p1 = math.exp(1.5) / (1 + math.exp(1.5))  # softmax of logits [0, 1.5]; dL/dpre = [0, p1]
+    assert row.act_mean == pytest.approx(0.75)
+    assert row.act_std == pytest.approx(0.75)
+    assert row.bgrad_norm == pytest.approx(p1)
+    assert row.bgrad_var == pytest.approx(p1 ** 2 / 4)
+    assert row.wgrad_norm == pytest.approx(p1 * math.sqrt(5))  # dL/dW0 = [[0, 0], [p1, 2 p1]]
+    assert row.act_p50 == pytest.approx(0.75)
+    assert math.isnan(row.saturated)
+
+
+def test_probe_matches_nn_sequential_hooks():
+    spec = models.MLPSpec(5, (7, 6), 3, "tanh", init="xavier")
+    params = models.init_params(spec, [3, 4], dtype=torch.float64)
+    x, y = torch.randn(11, 5, dtype=torch.float64), torch.randint(0, 3, (11,))
+    t = gradstats.probe("tanh", params, x, y)
+    for m in range(2):
+        net = models.to_sequential(spec, params, m)
+        acts = []
+        for mod in net:
+            if isinstance(mod, torch.nn.Linear) and len(acts) < 2:
+                mod.register_forward_hook(lambda _m, _i, o: acts.append(o) or o.retain_grad())
+        torch.nn.functional.cross_entropy(net(x), y).backward()
+        for layer in (1, 2):
+            row = t[(t.model == m) & (t.layer == layer)].iloc[0]
+            assert row.bgrad_norm == pytest.approx(float(acts[layer - 1].grad.norm()), rel=1e-9)
+            lin = [mod for mod in net if isinstance(mod, torch.nn.Linear)][layer - 1]
+            assert row.wgrad_norm == pytest.approx(float(lin.weight.grad.norm()), rel=1e-9)
+
+
+def test_actnet_forward_equals_models_forward():
+    for act in ("relu", "sigmoid", "elu", "softsign"):
+        spec = models.MLPSpec(4, (8, 8, 8), 3, act, init="torch_default")
+        params = models.init_params(spec, [0, 1, 2])
+        x = torch.randn(9, 4)
+        out, hidden = actnet.forward(act, params, x)
+        ref, ref_hidden = models.forward(spec, params, x, return_hidden=True)
+        assert torch.allclose(out, ref)
+        assert all(torch.allclose(a[1], b[1]) for a, b in zip(hidden, ref_hidden))
+
+
+def test_sigmoid_derivative_bound_and_tanh():
+    d, z = gradstats.max_derivative("sigmoid")
+    assert d == pytest.approx(0.25, abs=1e-12) and abs(z) < 1e-3
+    assert gradstats.max_derivative("tanh")[0] == pytest.approx(1.0, abs=1e-12)
+    assert gradstats.max_derivative("sigmoid_centered")[0] == pytest.approx(0.25, abs=1e-12)
+    assert gradstats.max_derivative("scaled_tanh")[0] == pytest.approx(1.7159 * 2 / 3, abs=1e-9)
+
+
+def test_saturated_fraction():
+    post = torch.tensor([[[0.01, 0.5], [0.99, 0.98]]])
+    assert float(gradstats.saturated_fraction("sigmoid", post)[0]) == pytest.approx(0.75)
+    assert float(gradstats.saturated_fraction("tanh", torch.tensor([[[0.0, -0.96, 0.94]]]))[0]) == pytest.approx(1 / 3)
+
+
+def test_decay_factor_recovers_geometric_profile():
+    layers = np.arange(1, 11)
+    assert gradstats.decay_factor(layers, 3.0 * 0.6 ** (10 - layers)) == pytest.approx(0.6)
+    assert gradstats.decay_factor(layers, np.full(10, 2.0)) == pytest.approx(1.0)
+
+
+def test_jacobian_singular_values_against_autograd():
+    spec = models.MLPSpec(3, (5, 4), 2, "tanh", init="xavier")
+    params = models.init_params(spec, [7], dtype=torch.float64)
+    x = torch.randn(2, 3, dtype=torch.float64)
+    sv = gradstats.jacobian_singular_values("tanh", params, x)
+
+    def last_hidden(xi):
+        return models.forward(spec, params, xi[None], return_hidden=True)[1][-1][1][0, 0]
+
+    for j in range(2):
+        J = torch.autograd.functional.jacobian(last_hidden, x[j])
+        assert np.allclose(sv[j], torch.linalg.svdvals(J).numpy())
+
+
+def test_first_last_ratio_and_decay_table():
+    x, y = torch.randn(64, 10), torch.randint(0, 3, (64,))
+    t, jac = gradstats.depth_sweep(x, y, depths=[3], activations=["sigmoid"], inits=["xavier"], width=16,
+                                   seeds=[0, 1], n_classes=3, jac_examples=2)
+    r = gradstats.first_last_ratio(t[t.seed == 0].assign(model=0))
+    g = t[t.seed == 0].set_index("layer").bgrad_norm
+    assert float(r.iloc[0]) == pytest.approx(g[1] / g[3])
+    d = gradstats.decay_table(t)
+    assert len(d) == 2 and len(jac) == 2
