@@ -17,5 +17,7 @@ rule verdicts:
     resources:
         mem_mb=500,
         runtime=5,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/claims_verdicts.py"

@@ -12,6 +12,10 @@ except configuration.ConfigError as err:
     raise WorkflowError(f"Invalid configuration: {err}") from None
 
 
+# Every rule runs in this software environment under --use-conda (see workflow/envs/relulab.yaml).
+CONDA_ENV = "../envs/relulab.yaml"
+
+
 # Experiment families register here; the verdicts and report rules collect their evidence tables.
 FAMILIES = []
 
@@ -36,3 +40,35 @@ def log_path(family, name):
 
 def bench_path(family, name):
     return f"results/benchmarks/{family}/{name}.tsv"
+
+
+# surfaces family
+
+
+def surfaces_cells():
+    """Every (task, activation, arch) trained: the regression grid and the classification grid."""
+    surf = config["surfaces"]
+    reg = expand("{task}/{activation}/{arch}", task=surf["tasks"], activation=surf["activations"], arch=surf["archs"])
+    cls = expand("{task}/{activation}/{arch}", task=surf["classify_tasks"], activation=surf["classify_activations"],
+                 arch=surf["classify_archs"])
+    return reg + cls
+
+
+def surfaces_plot_models(wildcards):
+    """ReLU and the first non-ReLU activation, shallowest and deepest architecture."""
+    surf = config["surfaces"]
+    acts = [a for a in ["relu"] + [a for a in surf["activations"] if a != "relu"][:1] if a in surf["activations"]]
+    archs = [surf["archs"][0], surf["archs"][-1]] if len(surf["archs"]) > 1 else surf["archs"]
+    return expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=wildcards.task, activation=acts,
+                  arch=archs)
+
+
+def surfaces_boundary_models(wildcards):
+    """The linear classifier (arch 'linear', first activation) and every non-linear classifier."""
+    surf = config["surfaces"]
+    linear = [a for a in surf["classify_archs"] if a == "linear"]
+    deep = [a for a in surf["classify_archs"] if a != "linear"]
+    return expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=wildcards.task,
+                  activation=surf["classify_activations"][0], arch=linear) + expand(
+        "results/surfaces/models/{task}/{activation}/{arch}.pt", task=wildcards.task,
+        activation=surf["classify_activations"], arch=deep)

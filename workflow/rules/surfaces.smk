@@ -1,23 +1,8 @@
 # Surfaces family: shallow vs deep networks at an equal hidden-unit budget on 2-D tasks (R4, A1, F1, A6).
 
 SURF = config["surfaces"]
-
-
-def surfaces_cells():
-    """Every (task, activation, arch) trained: the regression grid and the classification grid."""
-    reg = expand("{task}/{activation}/{arch}", task=SURF["tasks"], activation=SURF["activations"], arch=SURF["archs"])
-    cls = expand("{task}/{activation}/{arch}", task=SURF["classify_tasks"], activation=SURF["classify_activations"],
-                 arch=SURF["classify_archs"])
-    return reg + cls
-
-
-def surfaces_plot_models(wildcards):
-    """ReLU and the first non-ReLU activation, shallowest and deepest architecture."""
-    acts = ["relu"] + [a for a in SURF["activations"] if a != "relu"][:1]
-    archs = [SURF["archs"][0], SURF["archs"][-1]] if len(SURF["archs"]) > 1 else SURF["archs"]
-    acts = [a for a in acts if a in SURF["activations"]]
-    return expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=wildcards.task, activation=acts,
-                  arch=archs)
+# Only these keys change what a network learns; plot and statistics settings must not retrain.
+SURF_TRAIN_KEYS = ["init", "n_train", "n_test", "noise", "optimizer", "lr", "steps", "batch_size"]
 
 
 wildcard_constraints:
@@ -33,7 +18,7 @@ rule surfaces_train:
         history="results/surfaces/history/{task}/{activation}/{arch}.csv",
         spec="results/surfaces/specs/{task}/{activation}/{arch}.json",
     params:
-        cfg=SURF,
+        cfg={k: SURF[k] for k in SURF_TRAIN_KEYS},
         seeds=seeds_list(),
     log:
         log_path("surfaces", "train_{task}_{activation}_{arch}"),
@@ -45,6 +30,8 @@ rule surfaces_train:
         runtime=30,
     message:
         "surfaces: training {wildcards.task} {wildcards.activation} {wildcards.arch}"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/surfaces_train.py"
 
@@ -65,6 +52,8 @@ rule surfaces_evaluate:
     resources:
         mem_mb=2000,
         runtime=30,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/surfaces_evaluate.py"
 
@@ -84,16 +73,15 @@ rule surfaces_plot_surface:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/surfaces_plot_surface.py"
 
 
 rule surfaces_plot_boundary:
     input:
-        models=lambda wc: expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=wc.task,
-                                 activation=SURF["classify_activations"][0], arch=SURF["classify_archs"])
-        + expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=wc.task,
-                 activation=SURF["classify_activations"][1:], arch=[a for a in SURF["classify_archs"] if a != "linear"]),
+        models=surfaces_boundary_models,
     output:
         "results/surfaces/figures/boundary_{task}.png",
     params:
@@ -106,6 +94,8 @@ rule surfaces_plot_boundary:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/surfaces_plot_boundary.py"
 
@@ -133,6 +123,8 @@ rule surfaces_evidence:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/surfaces_evidence.py"
 

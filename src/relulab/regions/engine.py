@@ -39,13 +39,35 @@ def _unpack(bits: np.ndarray, n: int) -> np.ndarray:
     return np.unpackbits(np.ascontiguousarray(bits).view(np.uint8), axis=1, bitorder="little")[:, :n]
 
 
-def _child_inputs(net: PWLNet, layer: int, Z: np.ndarray, parent: np.ndarray, states: np.ndarray) -> np.ndarray:
-    """Next layer's inputs H (K, 3, n) on child regions: the parent's pre-activation through the child's slopes."""
-    if net.maxout:
-        Zp = Z[parent]
-        return np.take_along_axis(Zp, states[:, None, None, :].astype(np.intp), axis=2)[:, :, 0, :]
-    D = np.where(states.astype(bool), 1.0, net.slopes[layer][None, :])
-    return Z[parent] * D[:, None, :]
+def _next_layer(net: PWLNet, layer: int) -> tuple[np.ndarray, np.ndarray]:
+    return net.hidden[layer + 1] if layer + 1 < len(net.hidden) else net.out
+
+
+def _child_pre_maxout(net, layer, Z, parent, states):
+    """Next layer's pre-activations on child regions of a maxout layer: the chosen pieces, then W, b."""
+    H = np.take_along_axis(Z[parent], states[:, None, None, :].astype(np.intp), axis=2)[:, :, 0, :]
+    return _pre(H, *_next_layer(net, layer))
+
+
+def _child_pre(net, layer, Z, parent, states, base):
+    """Next layer's pre-activations (K, 3, n') on child regions of a slope layer.
+
+    Siblings share their parent's slopes except on the few units that split the parent, so one product
+    per parent (with those units inactive) plus a rank-one correction per active splitting unit suffices.
+    """
+    W, b = _next_layer(net, layer)
+    slope = net.slopes[layer]
+    p0, p1 = parent[0], parent[-1] + 1
+    Db = np.where(base[p0:p1].astype(bool), 1.0, slope)
+    out = _pre(Z[p0:p1] * Db[:, None, :], W, b)
+    out = out[parent - p0] if (p1 - p0 != len(parent)) else out
+    ci, uj = np.nonzero(states > base[parent])
+    if len(ci):
+        coef = (1.0 - slope[uj])[:, None] * Z[parent[ci], :, uj]
+        corr = coef[:, :, None] * W[:, uj].T[:, None, :]
+        first = np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])
+        out[ci[first]] += np.add.reduceat(corr, first, axis=0)
+    return out
 
 
 def _check(net: PWLNet, domain: Slice):
@@ -57,48 +79,53 @@ def _check(net: PWLNet, domain: Slice):
 
 
 def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
-    """Yield the final regions chunk by chunk: (xs, ys, offsets, patterns, H) with keep, else the chunk size."""
+    """Yield the final regions chunk by chunk: (xs, ys, offsets, patterns, Y) with keep, else the chunk size.
+
+    Y (K, 3, out) holds the output's affine map on each region (rows: d/du1, d/du2, value at u = 0).
+    """
     _check(net, domain)
     P = domain.polygon
     scale = float(np.abs(P).max())
     H0 = np.stack([domain.dirs[0], domain.dirs[1], domain.origin])[None]
     offs0 = np.array([0, len(P)], dtype=np.int64)
     L = len(net.hidden)
-    root = (0, P[:, 0].copy(), P[:, 1].copy(), offs0, H0, np.zeros((1, 0), np.uint8))
-    stack = [root]
+    W0, b0 = net.hidden[0] if L else net.out
+    stack = [(0, P[:, 0].copy(), P[:, 1].copy(), offs0, _pre(H0, W0, b0), np.zeros((1, 0), np.uint8))]
     while stack:
-        layer, xs, ys, offs, H, pat = stack.pop()
-        if callable(H):
-            H = H()
+        layer, xs, ys, offs, Z, pat = stack.pop()
+        if callable(Z):
+            Z = Z()
         if layer == L:
-            yield (xs, ys, offs, pat, H) if keep else len(offs) - 1
+            yield (xs, ys, offs, pat, Z) if keep else len(offs) - 1
             continue
-        W, b = net.hidden[layer]
-        Z = _pre(H, W, b)
+        W = net.hidden[layer][0]
         if net.activation == "identity":
-            stack.append((layer + 1, xs, ys, offs, Z, pat))
+            stack.append((layer + 1, xs, ys, offs, _pre(Z, *_next_layer(net, layer)), pat))
             continue
         if net.maxout:
             cx, cy, coffs, parent, states = kernels.split_maxout_layer(xs, ys, offs, Z, scale, rtol)
+            base = None
         else:
-            cx, cy, coffs, parent, bits = kernels.split_slope_layer(xs, ys, offs, Z, scale, rtol)
-            states = _unpack(bits, W.shape[0])
+            cx, cy, coffs, parent, bits, rbase = kernels.split_slope_layer(xs, ys, offs, Z, scale, rtol)
+            states, base = _unpack(bits, W.shape[0]), _unpack(rbase, W.shape[0])
         K = len(parent)
         if layer + 1 == L and not keep:
             yield K
             continue
         if keep:
             pat = np.concatenate([pat[parent], states], axis=1)
-        n = W.shape[-2]
+        n = _next_layer(net, layer)[0].shape[-2]
         chunk = max(1024, int(CHUNK_BYTES / (24 * n * (W.shape[0] if W.ndim == 3 else 1))))
         for a in reversed(range(0, K, chunk)):
             e = min(a + chunk, K)
             sub = slice(coffs[a], coffs[e])
 
-            def make_H(a=a, e=e, Z=Z, layer=layer, parent=parent, states=states):
-                return _child_inputs(net, layer, Z, parent[a:e], states[a:e])
+            def make_Z(a=a, e=e, Z=Z, layer=layer, parent=parent, states=states, base=base):
+                if base is None:
+                    return _child_pre_maxout(net, layer, Z, parent[a:e], states[a:e])
+                return _child_pre(net, layer, Z, parent[a:e], states[a:e], base)
 
-            stack.append((layer + 1, cx[sub], cy[sub], coffs[a:e + 1] - coffs[a], make_H,
+            stack.append((layer + 1, cx[sub], cy[sub], coffs[a:e + 1] - coffs[a], make_Z,
                           pat[a:e] if keep else pat))
 
 
@@ -167,21 +194,20 @@ def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=Non
                       rtol: float = RTOL) -> Partition:
     """All activation regions of the network `layers` (list of (W, b), last = affine output) on `domain`."""
     net = as_net(layers, activation, slope, k)
-    xs, ys, offs, pats, Hs = [], [], [], [], []
+    xs, ys, offs, pats, Ys = [], [], [], [], []
     nv = 0
-    for cx, cy, coffs, pat, H in walk(net, domain, keep=True, rtol=rtol):
+    for cx, cy, coffs, pat, Y in walk(net, domain, keep=True, rtol=rtol):
         xs.append(cx)
         ys.append(cy)
         offs.append(coffs[1:] + nv)
         nv += coffs[-1]
         pats.append(pat)
-        Hs.append(H)
-    H = np.concatenate(Hs)
-    Y = np.einsum("rki,oi->rko", H, net.out[0])
+        Ys.append(Y)
+    Y = np.concatenate(Ys)
     xy = np.stack([np.concatenate(xs), np.concatenate(ys)], axis=1)
     offsets = np.concatenate([[0], *offs]).astype(np.int64)
     return Partition(domain, net, xy, offsets, np.concatenate(pats), np.ascontiguousarray(Y[:, :2].transpose(0, 2, 1)),
-                     Y[:, 2] + net.out[1], rtol)
+                     Y[:, 2], rtol)
 
 
 def count_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None, rtol: float = RTOL) -> int:

@@ -54,7 +54,11 @@ def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
 
 @njit(cache=True)
 def split_slope_layer(xs, ys, offs, Z, scale, rtol):
-    """Split each polygon by the n lines Z[r, :, j] = 0; return children, parent index and packed sign bits."""
+    """Split each polygon by the n lines Z[r, :, j] = 0.
+
+    Returns the children (x, y, offsets), each child's parent, each child's packed sign bits, and each
+    parent's base bits (units that do not split it, set where positive; splitting units left at 0).
+    """
     R = offs.shape[0] - 1
     n = Z.shape[2]
     nw = (n + 63) // 64
@@ -63,6 +67,7 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
     ooffs = np.zeros(2 * R + 17, np.int64)
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
+    rbase = np.zeros((R, nw), np.uint64)
     ax = np.empty(64)
     ay = np.empty(64)
     bx = np.empty(64)
@@ -98,6 +103,7 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
                 nsp += 1
             elif smax > tol:
                 base[j >> 6] |= one << np.uint64(j & 63)
+        rbase[r, :] = base
         # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
@@ -177,7 +183,8 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
             obits[nout + p, :] = abits[p, :]
         nvo += aoff[na]
         nout += na
-    return oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy()
+    return (oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy(),
+            rbase)
 
 
 @njit(cache=True)
