@@ -46,6 +46,8 @@ def describe(error: jsonschema.ValidationError) -> str:
         return f"config key {prefix}{extra[0]!s}: unknown key; allowed keys here: {', '.join(allowed)}"
     if error.validator == "enum":
         return f"config key {where}: {error.instance!r} is not allowed; allowed values: {', '.join(map(str, error.validator_value))}"
+    if error.validator == "pattern" and sch.get("description"):
+        return f"config key {where}: {error.instance!r} is not valid; expected {sch['description']}"
     if error.validator == "type":
         return f"config key {where}: {error.instance!r} is not of type {error.validator_value}"
     return f"config key {where}: {error.message}"
