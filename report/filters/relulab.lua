@@ -34,6 +34,11 @@ end
 local function collect_numbers(doc)
   local count = { fig = 0, tbl = 0 }
   local levels = {}
+  -- like pandoc's --number-sections, count levels from the document's top header level
+  local top = 6
+  doc:walk({ Header = function(h)
+    if not has_class(h, "unnumbered") and h.level < top then top = h.level end
+  end })
   local function add(id, kind)
     if id == "" or xref_kind(id) ~= kind then return end
     if numbers[id] then
@@ -47,10 +52,11 @@ local function collect_numbers(doc)
     traverse = "topdown",
     Header = function(h)
       if has_class(h, "unnumbered") then return nil end
-      levels[h.level] = (levels[h.level] or 0) + 1
-      for l = h.level + 1, #levels do levels[l] = nil end
+      local level = h.level - top + 1
+      levels[level] = (levels[level] or 0) + 1
+      for l = level + 1, #levels do levels[l] = nil end
       local parts = {}
-      for l = 1, h.level do parts[l] = tostring(levels[l] or 0) end
+      for l = 1, level do parts[l] = tostring(levels[l] or 0) end
       if h.identifier ~= "" and xref_kind(h.identifier) == "sec" then
         numbers[h.identifier] = table.concat(parts, ".")
       end
@@ -136,7 +142,7 @@ local function callout(div)
   else
     title = pandoc.Inlines({ pandoc.Str(CALLOUT[kind]) })
   end
-  local classes = pandoc.List({ "callout" })
+  local classes = pandoc.List({ "callout", "relulab-callout" })
   for _, c in ipairs(div.classes) do classes:insert(c) end
   return pandoc.Div({
     pandoc.Div(pandoc.Plain(title), pandoc.Attr("", { "callout-title" })),

@@ -114,6 +114,17 @@ def text_of(x) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
 
 
+def plural(n: int, noun: str) -> str:
+    """'1 rule', '3 rules'."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def ci_text(row) -> str:
+    """The interval as 'lo to hi', or 'exact' where it collapses onto the value."""
+    lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
+    return "exact" if lo == hi == value else f"{lo} to {hi}"
+
+
 def _ids(text) -> list[str]:
     return text_of(text).split()
 
@@ -132,28 +143,31 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame) -> str:
     rows = []
     for c in ledger["claims"]:
         v = by_id.loc[c["id"]] if c["id"] in by_id.index else {"verdict": "pending"}
-        stat = v.get("statistic", "") or ""
+        stat = text_of(v.get("statistic"))
+        measured = v["verdict"] not in ("pending", "not_testable") and fmt(v.get("value")) != "—"
         rows.append("| " + " | ".join([
             f"[{c['id']}](#{claim_anchor(c['id'])})",
             cell(c["claim"]),
             badge(v["verdict"]),
-            f"`{stat}`" if isinstance(stat, str) and stat else "—",
-            estimate(v) if v["verdict"] not in ("pending", "not_testable") else "—",
-            f"@{source_anchor(c['source'])}",
+            f"`{stat}`" if stat else "—",
+            fmt(v.get("value")) if measured else "—",
+            ci_text(v) if measured else "—",
+            fmt(v.get("n_seeds")) if measured else "—",
+            f"[-@{source_anchor(c['source'])}]",
         ]) + " |")
     counts = verdict_counts(verdicts)
     told = ", ".join(f"{n} {VERDICTS[v][0].lower()}" for v, n in counts.items() if n)
     table = "\n".join([
-        "| Claim | Statement | Verdict | Primary statistic | Estimate | Chapter |",
-        "|:--|:----------------------------|:--|:--|:------|:--|",
+        f"| Claim | Statement | Verdict | Primary statistic | Value | {CI_LABEL} | Seeds | Chapter |",
+        "|:--|:------------------------------|:--|:--|--:|:----|--:|--:|",
         *rows,
     ])
     n = len(ledger["claims"])
     return (f"# Summary of verdicts {{#sec-summary}}\n\n"
             f"The ledger holds {n} claims: {told}. @tbl-summary lists them all; the claim id links to the "
             f"claim's section, where the decision rule, the statistics and the evidence are shown.\n\n"
-            f"{table}\n\n: Verdicts of all {n} claims. Estimate: the primary statistic with its "
-            f"{CI_LABEL} over seeds. {{#tbl-summary}}\n")
+            f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (median over seeds) with its "
+            f"{CI_LABEL} over seeds; chapter: where the claim is discussed. {{#tbl-summary}}\n")
 
 
 # ---------------------------------------------------------------- chapters
@@ -199,9 +213,7 @@ def statistics_table(claim: dict, stats: pd.DataFrame) -> str:
     lines = [f"| Statistic | Value | {CI_LABEL} | Seeds | Note |", "|:--|--:|:--|--:|:------|"]
     for _, r in s.iterrows():
         name = f"`{r['statistic']}`" + (" (primary)" if r["statistic"] == primary else "")
-        ci = "exact" if fmt(r["ci_low"]) == fmt(r["ci_high"]) == fmt(r["value"]) else \
-            f"{fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
-        lines.append(f"| {name} | {fmt(r['value'])} | {ci} | {fmt(r['n_seeds'])} | {cell(r.get('note'))} |")
+        lines.append(f"| {name} | {fmt(r['value'])} | {ci_text(r)} | {fmt(r['n_seeds'])} | {cell(r.get('note'))} |")
     return "\n".join(lines)
 
 
@@ -218,6 +230,7 @@ def evidence_block(item: dict, tables: dict[str, pd.DataFrame]) -> str:
     """A figure (`![cap](path){#fig-x}`) or a table with a `: cap {#tbl-x}` caption."""
     caption = md_text(item["caption"])
     if item["kind"] == "figure":
+        caption = re.sub(r"(?<!\\)([\[\]])", r"\\\1", caption)  # unbalanced brackets would end the image
         return f"![{caption}]({item['path']}){{#{item['id']}}}"
     df = tables[item["id"]]
     shown = df.head(MAX_TABLE_ROWS)
@@ -233,7 +246,7 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
              "> " + md_text(claim["claim"])]
     if claim.get("experiment"):
         fam = f" (family `{claim['family']}`)" if claim.get("family") else ""
-        parts.append(f"**Experiment**{fam}. " + md_text(claim["experiment"]))
+        parts.append(f"**Experiment**{fam}: " + md_text(claim["experiment"]))
     if claim.get("reading"):
         parts.append("**Reading tested.** " + md_text(claim["reading"]))
     if claim.get("amended"):
@@ -273,8 +286,8 @@ def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, man
         title = md_text(titles.get(src, src))
         title = title[:1].upper() + title[1:]
         out.append(f"# {title} {{#{source_anchor(src)}}}\n\nSource document: `{src}`. "
-                   f"{len(claims)} claim{'s' if len(claims) != 1 else ''}: "
-                   + ", ".join(f"@{claim_anchor(c['id'])}" for c in claims) + ".")
+                   f"{plural(len(claims), 'claim')}: "
+                   + ", ".join(f"[{c['id']}](#{claim_anchor(c['id'])})" for c in claims) + ".")
         for c in claims:
             v = by_id.get(c["id"], {"claim_id": c["id"], "verdict": "pending", "note": "no verdict row"})
             out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed))
@@ -358,7 +371,8 @@ def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataF
         total = bench["Total time (s)"].sum()
         top = bench.iloc[0]
         mem = bench.loc[bench["Peak memory (MB)"].idxmax()] if bench["Peak memory (MB)"].notna().any() else None
-        text = (f"{fmt(int(bench['Jobs'].sum()))} benchmarked jobs of {len(bench)} rules took "
+        jobs = int(bench["Jobs"].sum())
+        text = (f"{plural(jobs, 'benchmarked job')} of {plural(len(bench), 'rule')} took "
                 f"{fmt(total)} s of wall-clock time in total (summed over jobs, so parallel jobs count "
                 f"fully); rule `{top['Rule']}` took the most ({fmt(top['Total time (s)'])} s).")
         if mem is not None:

@@ -1,0 +1,198 @@
+"""Report assembly: generated Markdown checked by parsing it back with pandoc (an independent parser)."""
+
+import json
+import re
+from collections import Counter
+
+import pandas as pd
+import pypandoc
+import pytest
+
+from relulab import report
+
+
+def pandoc_ast(md: str) -> dict:
+    return json.loads(pypandoc.convert_text(md, "json", format="markdown"))
+
+
+def walk(node, kind):
+    """All pandoc AST nodes of type kind, in document order."""
+    if isinstance(node, dict):
+        if node.get("t") == kind:
+            yield node
+        for v in node.values():
+            yield from walk(v, kind)
+    elif isinstance(node, list):
+        for v in node:
+            yield from walk(v, kind)
+
+
+LEDGER = {
+    "sources": {"000_a.txt": "linear regions", "001_b.txt": "second-order methods"},
+    "claims": [
+        {"id": "R1", "source": "000_a.txt", "claim": "Regions grow like k^(L-1) * k^(n0) with depth.",
+         "experiment": "count regions", "statistic": "log_ratio", "status": "active", "family": "fam",
+         "decision": {"supported": "ci_low > 1", "refuted": "ci_high < 0"}, "reading": "strong reading"},
+        {"id": "R2", "source": "000_a.txt", "claim": "Folding | replicates computation.", "status": "not_testable",
+         "reason": "a definition, not a measurable statement"},
+        {"id": "H1", "source": "001_b.txt", "claim": "ReLU'' = 0.", "experiment": "autograd",
+         "statistic": "max_abs", "status": "active", "family": "fam", "decision": {"supported": "value < 1e-12"}},
+        {"id": "H2", "source": "001_b.txt", "claim": "Newton fails.", "status": "pending", "family": "other"},
+    ],
+}
+VERDICTS = pd.DataFrame([
+    {"claim_id": "R1", "source": "000_a.txt", "verdict": "supported", "statistic": "log_ratio", "value": 2.5,
+     "ci_low": 1.25, "ci_high": 3.125, "n_seeds": 5, "evidence": "fig-fam-regions", "rule": "supported: ci_low > 1",
+     "note": ""},
+    {"claim_id": "R2", "source": "000_a.txt", "verdict": "not_testable", "statistic": "", "value": float("nan"),
+     "ci_low": float("nan"), "ci_high": float("nan"), "n_seeds": 0, "evidence": "", "rule": "",
+     "note": "a definition, not a measurable statement"},
+    {"claim_id": "H1", "source": "001_b.txt", "verdict": "refuted", "statistic": "max_abs", "value": 3.0,
+     "ci_low": 3.0, "ci_high": 3.0, "n_seeds": 1, "evidence": "fig-fam-regions tbl-fam-hess", "rule": "x",
+     "note": "exact"},
+])  # H2 has no verdict row on purpose: it must show as pending
+STATS = pd.DataFrame([
+    {"claim_id": "R1", "statistic": "log_ratio", "value": 2.5, "ci_low": 1.25, "ci_high": 3.125, "n_seeds": 5,
+     "evidence": "fig-fam-regions", "note": "median over seeds"},
+    {"claim_id": "R1", "statistic": "everyday", "value": 0.5, "ci_low": 0.25, "ci_high": 0.75, "n_seeds": 5,
+     "evidence": "fig-fam-extra", "note": ""},
+    {"claim_id": "H1", "statistic": "max_abs", "value": 3.0, "ci_low": 3.0, "ci_high": 3.0, "n_seeds": 1,
+     "evidence": "tbl-fam-hess", "note": "exact"},
+])
+MANIFEST = pd.DataFrame([
+    {"id": "fig-fam-regions", "kind": "figure", "path": "figures/fig-fam-regions.png", "caption": "Regions.",
+     "claims": "R1 H1"},
+    {"id": "tbl-fam-hess", "kind": "table", "path": "t.csv", "caption": "Hessian entries.", "claims": "H1"},
+    {"id": "fig-fam-extra", "kind": "figure", "path": "figures/fig-fam-extra.png", "caption": "Extra.", "claims": ""},
+    {"id": "fig-fam-orphan", "kind": "figure", "path": "figures/o.png", "caption": "Orphan.", "claims": ""},
+])
+TABLES = {"tbl-fam-hess": pd.DataFrame({"layer": ["a", "b"], "zeros": [0.123456, 12.0]})}
+
+
+@pytest.mark.parametrize("x", [0.0123456, 123456.789, -2.5e-9, 3.0, 7, 1e20])
+def test_fmt_keeps_four_significant_digits(x):
+    assert float(report.fmt(x)) == pytest.approx(x, rel=5e-4)
+
+
+def test_fmt_missing_and_integers():
+    assert report.fmt(float("nan")) == report.fmt(None) == report.fmt("") == "—"
+    assert report.fmt(5.0) == "5" and report.fmt(float("inf")) == "∞"
+
+
+def test_md_text_escapes_superscripts_outside_math_and_code():
+    md = report.md_text("at least k^(L-1) * k^(n0) and x~y but $a^2$ and `b^c`")
+    ast = pandoc_ast(md)
+    assert not list(walk(ast, "Superscript")) and not list(walk(ast, "Subscript"))
+    assert list(walk(ast, "Math"))[0]["c"][1] == "a^2"
+    assert list(walk(ast, "Code"))[0]["c"][1] == "b^c"
+    assert "k^(L-1) * k^(n0)" in pypandoc.convert_text(md, "plain", format="markdown")
+
+
+def test_markdown_table_parses_back_with_caption_and_id():
+    df = pd.DataFrame({"a|b": ["x|y", "z"], "n": [1.234567, 2.0]})
+    ast = pandoc_ast(report.markdown_table(df, "A caption.", "tbl-x"))
+    (table,) = walk(ast, "Table")
+    assert table["c"][0][0] == "tbl-x"
+    body_rows = table["c"][4][0][3]
+    assert len(body_rows) == 2 and all(len(r[1]) == 2 for r in body_rows)
+    text = pypandoc.convert_text(report.markdown_table(df, "A caption.", "tbl-x"), "plain", format="markdown")
+    assert "x|y" in text and "1.235" in text and "A caption." in text
+
+
+def test_summary_lists_every_claim_once_with_counts():
+    md = report.summary_part(LEDGER, VERDICTS)
+    ast = pandoc_ast(md)
+    (table,) = walk(ast, "Table")
+    assert table["c"][0][0] == "tbl-summary"
+    links = [link["c"][2][0] for link in walk(ast, "Link")]
+    assert links == [f"#sec-claim-{c['id'].lower()}" for c in LEDGER["claims"]]
+    counts = Counter(VERDICTS["verdict"])
+    for verdict, n in counts.items():
+        assert f"{n} {report.VERDICTS[verdict][0].lower()}" in md
+    assert "2.5" in md and "1.25 to 3.125" in md
+
+
+def test_chapters_place_each_evidence_item_once_and_resolve_every_reference():
+    md = report.chapters_part(LEDGER, VERDICTS, STATS, MANIFEST, TABLES)
+    ast = pandoc_ast(md)
+    figs = [f["c"][0][0] for f in walk(ast, "Figure")]
+    tables = [t["c"][0][0] for t in walk(ast, "Table") if t["c"][0][0]]
+    assert sorted(figs + tables) == sorted(MANIFEST["id"])  # every manifest item once, orphan included
+    assert figs.index("fig-fam-regions") < figs.index("fig-fam-extra") < figs.index("fig-fam-orphan")
+    targets = {h["c"][1][0] for h in walk(ast, "Header")} | set(figs) | set(tables)
+    refs = {c["citationId"] for cite in walk(ast, "Cite") for c in cite["c"][0]}
+    assert refs and refs <= targets
+    headers = [h["c"][1][0] for h in walk(ast, "Header")]
+    assert headers.index("sec-src-000-a") < headers.index("sec-claim-r1") < headers.index("sec-src-001-b")
+    # callout class follows the verdict; H2 (no verdict row) is pending; R2 shows its reason
+    divs = {d["c"][0][1][0]: d for d in walk(ast, "Div")}
+    assert {"callout-tip", "callout-note", "callout-important"} <= set(divs)
+    assert "a definition, not a measurable statement" in md and "Verdict: Pending" in md
+    assert "`ci_low > 1`" in md and "*not supported* otherwise" in md
+    assert "`everyday`" in md and "0.25 to 0.75" in md
+
+
+def test_chapters_reject_unknown_evidence():
+    bad = VERDICTS.assign(evidence=["fig-nowhere", "", ""])
+    with pytest.raises(KeyError, match="fig-nowhere"):
+        report.chapters_part(LEDGER, bad, STATS, MANIFEST, TABLES)
+
+
+def test_long_tables_are_cut_and_say_so():
+    big = {"tbl-fam-hess": pd.DataFrame({"i": range(report.MAX_TABLE_ROWS + 7)})}
+    md = report.evidence_block({"id": "tbl-fam-hess", "kind": "table", "caption": "Big."}, big)
+    assert md.count("\n| ") == report.MAX_TABLE_ROWS and f"of {report.MAX_TABLE_ROWS + 7} rows" in md
+
+
+def test_figure_captions_with_brackets_stay_one_figure():
+    md = report.evidence_block({"id": "fig-x", "kind": "figure", "path": "a.png", "caption": "Range [0, 1) ] here."}, {})
+    (fig,) = walk(pandoc_ast(md), "Figure")
+    assert fig["c"][0][0] == "fig-x"
+    assert "Range [0, 1) ] here." in pypandoc.convert_text(md, "plain", format="markdown")
+
+
+def test_rule_of_matches_benchmark_patterns():
+    patterns = {"train": "results/benchmarks/fam/train_{task}_{act}_{arch}.tsv",
+                "train_special": "results/benchmarks/fam/train_special_{seed,[0-9]+}.tsv",
+                "plot": "results/benchmarks/fam/plot_{task}.tsv"}
+    assert report.rule_of("results/benchmarks/fam/train_fold_relu_6x6.tsv", patterns) == "train"
+    assert report.rule_of("results/benchmarks/fam/train_special_12.tsv", patterns) == "train_special"
+    assert report.rule_of("results/benchmarks/fam/plot_fold.tsv", patterns) == "plot"
+    assert report.rule_of("results/benchmarks/other/evaluate.tsv", patterns) == "other/evaluate"
+
+
+def test_benchmark_summary_against_a_plain_loop():
+    patterns = {"train": "results/benchmarks/fam/train_{x}.tsv"}
+    bench = {f"results/benchmarks/fam/train_{i}.tsv": pd.DataFrame({"s": [i + 0.5, i + 1.5], "max_rss": [10.0 * i, 5]})
+             for i in range(4)}
+    bench["results/benchmarks/fam/plot.tsv"] = pd.DataFrame({"s": [2.0], "max_rss": ["NA"]})
+    out = report.benchmark_summary(bench, patterns).set_index("Rule")
+    total = sum((i + 0.5 + i + 1.5) / 2 for i in range(4))
+    assert out.loc["train", "Jobs"] == 4
+    assert out.loc["train", "Total time (s)"] == pytest.approx(total)
+    assert out.loc["train", "Longest job (s)"] == pytest.approx(4.0)
+    assert out.loc["train", "Peak memory (MB)"] == 30.0
+    assert pd.isna(out.loc["fam/plot", "Peak memory (MB)"])
+    assert list(out.index) == ["train", "fam/plot"]  # sorted by total time
+
+
+def test_reproducibility_part_quotes_config_and_versions():
+    bench = report.benchmark_summary({"results/benchmarks/a/b.tsv": pd.DataFrame({"s": [1.5], "max_rss": [99.0]})})
+    md = report.reproducibility_part({"seeds": 3, "fam": {"grid": [1, 2]}}, {"torch": "9.9"}, bench)
+    block = re.search(r"```yaml\n(.*?)```", md, re.S).group(1)
+    import yaml
+    assert yaml.safe_load(block) == {"seeds": 3, "fam": {"grid": [1, 2]}}
+    assert "| torch | 9.9 |" in md and "99 MB" in md and "{#tbl-benchmarks}" in md
+
+
+def test_variables_nest_by_family_for_quarto_var():
+    out = report.variables({"fam": {"n": 3, "x": 0.123456789, "s": "text"}})
+    assert out == {"fam": {"n": 3, "x": "0.1235", "s": "text"}}
+
+
+def test_families_part_nests_headers_below_methods():
+    md = report.families_part({"fam": "Some prose.\n\n# Detail\n\ntext", "g": "## Own title\n\nx"})
+    levels = [(h["c"][0], h["c"][1][0]) for h in walk(pandoc_ast(md), "Header")]
+    assert levels[0] == (2, "sec-families")
+    assert all(level >= 3 for level, _ in levels[1:])
+    assert report.families_part({}) == ""
