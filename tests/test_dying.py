@@ -79,3 +79,22 @@ def test_train_stack_seeds_are_independent():
     _, h1 = train_stack(run, x, y, x, y, x, y, seeds=[4])
     a = h2[h2.seed == 4].train_loss.to_numpy()
     assert np.allclose(a, h1.train_loss.to_numpy(), atol=1e-6)
+
+
+@pytest.mark.parametrize("optimizer,momentum", [("sgd", 0.0), ("sgd", 0.9), ("adam", 0.0)])
+def test_train_stack_matches_torch_optim(optimizer, momentum):
+    x, y = torch.rand(64, 5), torch.randint(0, 3, (64,))
+    run = RunSpec("relu", (6,), init="he", optimizer=optimizer, lr=0.05, momentum=momentum, steps=4,
+                  batch_size=64, eval_every=4)
+    params = actnet.init_for("relu", 5, (6,), 3, "he", [1])
+    final, _ = train_stack(run, x, y, x, y, x, y, seeds=[1], params=params)
+    ref = {k: v.clone().requires_grad_(True) for k, v in params.items()}
+    opt = (torch.optim.SGD(ref.values(), lr=0.05, momentum=momentum) if optimizer == "sgd"
+           else torch.optim.Adam(ref.values(), lr=0.05))
+    for _ in range(4):  # batch_size = n: full-batch steps
+        opt.zero_grad()
+        out, _ = actnet.forward("relu", ref, x)
+        actnet.per_model_ce(out, y).sum().backward()
+        opt.step()
+    assert all(torch.allclose(final[k], ref[k].detach(), atol=1e-6) for k in ref)
+    assert not torch.allclose(final["W0"], params["W0"])

@@ -105,3 +105,35 @@ def test_first_last_ratio_and_decay_table():
     assert float(r.iloc[0]) == pytest.approx(g[1] / g[3])
     d = gradstats.decay_table(t)
     assert len(d) == 2 and len(jac) == 2
+
+
+def test_steps_to_reach_best_lr_and_stability_by_hand():
+    import pandas as pd
+
+    from relulab import convergence
+
+    rows = []
+    for lr, accs in ((0.1, [0.1, 0.5, 0.9, 0.95]), (1.0, [0.1, 0.95, 0.96, 0.97]), (3.0, [0.1, 0.2, 0.1, 0.1])):
+        for step, a in enumerate(accs):
+            rows.append({"cell": "relu", "activation": "relu", "lr": lr, "seed": 0, "step": 10 * step,
+                         "time_s": float(step), "train_acc": a, "train_loss": 2.3 * (1 - a) + (5 if lr == 3.0 else 0),
+                         "diverged": False})
+    h = pd.DataFrame(rows)
+    reach = convergence.reach_table(h, "train_acc", 0.9)
+    assert reach.set_index("lr").steps.to_dict() == pytest.approx({0.1: 20.0, 1.0: 10.0, 3.0: float("nan")},
+                                                                  nan_ok=True)
+    best = convergence.best_lr(reach)
+    assert best.lr.tolist() == [1.0]
+    stab = convergence.stability_table(h)
+    assert stab.set_index("lr").stable.to_dict() == {0.1: True, 1.0: True, 3.0: False}
+    assert convergence.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
+
+
+def test_input_drift_by_hand():
+    from relulab import convergence
+
+    traj = np.zeros((3, 1, 2, 3))
+    traj[:, 0, :, 0], traj[:, 0, :, 2] = -1.0, 1.0  # initial 15-85% spread 2
+    traj[:, 0, 0, 1] = [0.0, 1.0, 0.5]  # unit 0's median moves over a range of 1 -> 0.5 spreads
+    traj[:, 0, 1, 1] = [0.0, 0.0, -2.0]  # unit 1: range 2 -> 1 spread
+    assert convergence.input_drift(traj)[0] == pytest.approx(0.75)

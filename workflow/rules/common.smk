@@ -72,3 +72,18 @@ def surfaces_boundary_models(wildcards):
                   activation=surf["classify_activations"][0], arch=linear) + expand(
         "results/surfaces/models/{task}/{activation}/{arch}.pt", task=wildcards.task,
         activation=surf["classify_activations"], arch=deep)
+
+
+# images family
+
+
+def images_seeds():
+    """The seeds of the images family: the first images.seeds of the global seeds."""
+    return seeds_list()[: config["images"]["seeds"]]
+
+
+def images_models():
+    """Every model variant the images family trains (fixed variants and one MLP per width)."""
+    from relulab.images import model_names
+
+    return model_names(config["images"])

@@ -27,7 +27,7 @@ def _convex_ccw(P) -> np.ndarray:
     return np.ascontiguousarray(P)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Slice:
     """The polygon `polygon` (V, 2) of the plane x = origin + u1*dirs[0] + u2*dirs[1] in R^d."""
 

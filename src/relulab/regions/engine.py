@@ -2,8 +2,11 @@
 
 Each layer's pre-activations are affine on every region of the previous layers, so splitting every
 region by that layer's unit lines (kernels.py) refines the partition exactly; the affine map of a child
-region is the parent's pre-activation times the child's activation slopes.  Regions are processed
-depth-first in chunks, so memory stays bounded by a chunk per layer rather than by the whole partition.
+region is the parent's pre-activation times the child's activation slopes.  Siblings share their
+parent's slopes except on the few units that split the parent, so the next layer's product is taken
+once per parent (G @ W.T, BLAS) and each child adds a rank-one correction per active splitting unit
+(inside the kernel).  Regions are processed depth-first in chunks, so memory stays bounded by a chunk
+per layer rather than by the whole partition.
 float64 throughout; the only tolerance is the relative one documented in kernels.py (RTOL).
 """
 
@@ -19,7 +22,7 @@ from .domains import Slice
 from .network import PWLNet, as_net
 
 RTOL = 1e-9  # a vertex within RTOL * ((|a1| + |a2|) * scale + |c|) of a unit's line lies on it
-CHUNK_BYTES = 64e6  # affine maps held per pending chunk
+CHUNK_BYTES = 16e6  # bound on the affine maps held per pending chunk and layer (peak memory ~ depth x this)
 
 
 def _pre(H: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -49,25 +52,15 @@ def _child_pre_maxout(net, layer, Z, parent, states):
     return _pre(H, *_next_layer(net, layer))
 
 
-def _child_pre(net, layer, Z, parent, states, base):
-    """Next layer's pre-activations (K, 3, n') on child regions of a slope layer.
+def _factored(Z: np.ndarray) -> tuple:
+    """Dense maps (R, 3, n) as the kernel's factored form with no corrections."""
+    R, _, n = Z.shape
+    return (np.ascontiguousarray(Z), np.arange(R), np.zeros(R + 1, np.int64), np.zeros(0, np.int64),
+            np.zeros((0, 3)), np.zeros((0, n)))
 
-    Siblings share their parent's slopes except on the few units that split the parent, so one product
-    per parent (with those units inactive) plus a rank-one correction per active splitting unit suffices.
-    """
-    W, b = _next_layer(net, layer)
-    slope = net.slopes[layer]
-    p0, p1 = parent[0], parent[-1] + 1
-    Db = np.where(base[p0:p1].astype(bool), 1.0, slope)
-    out = _pre(Z[p0:p1] * Db[:, None, :], W, b)
-    out = out[parent - p0] if (p1 - p0 != len(parent)) else out
-    ci, uj = np.nonzero(states > base[parent])
-    if len(ci):
-        coef = (1.0 - slope[uj])[:, None] * Z[parent[ci], :, uj]
-        corr = coef[:, :, None] * W[:, uj].T[:, None, :]
-        first = np.flatnonzero(np.r_[True, ci[1:] != ci[:-1]])
-        out[ci[first]] += np.add.reduceat(corr, first, axis=0)
-    return out
+
+def _dense(Zs) -> np.ndarray:
+    return kernels.materialize(*Zs) if isinstance(Zs, tuple) else Zs
 
 
 def _check(net: PWLNet, domain: Slice):
@@ -92,38 +85,52 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
     W0, b0 = net.hidden[0] if L else net.out
     stack = [(0, P[:, 0].copy(), P[:, 1].copy(), offs0, _pre(H0, W0, b0), np.zeros((1, 0), np.uint8))]
     while stack:
-        layer, xs, ys, offs, Z, pat = stack.pop()
-        if callable(Z):
-            Z = Z()
+        layer, xs, ys, offs, Zs, pat = stack.pop()
+        if callable(Zs):
+            Zs = Zs()
         if layer == L:
-            yield (xs, ys, offs, pat, Z) if keep else len(offs) - 1
+            yield (xs, ys, offs, pat, _dense(Zs)) if keep else len(offs) - 1
             continue
         W = net.hidden[layer][0]
+        Wn, bn = _next_layer(net, layer)
         if net.activation == "identity":
-            stack.append((layer + 1, xs, ys, offs, _pre(Z, *_next_layer(net, layer)), pat))
+            stack.append((layer + 1, xs, ys, offs, _pre(_dense(Zs), Wn, bn), pat))
             continue
         if net.maxout:
-            cx, cy, coffs, parent, states = kernels.split_maxout_layer(xs, ys, offs, Z, scale, rtol)
-            base = None
+            Zd = _dense(Zs)
+            cx, cy, coffs, parent, states = kernels.split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
         else:
-            cx, cy, coffs, parent, bits, rbase = kernels.split_slope_layer(xs, ys, offs, Z, scale, rtol)
-            states, base = _unpack(bits, W.shape[0]), _unpack(rbase, W.shape[0])
+            fac = Zs if isinstance(Zs, tuple) else _factored(Zs)
+            want_G = keep or layer + 1 < L
+            cx, cy, coffs, parent, bits, G, cptr, cj, ccoef = kernels.split_slope_layer(
+                xs, ys, offs, *fac, net.slopes[layer], scale, rtol, want_G)
+            states = _unpack(bits, W.shape[0]) if keep else None
+            WT = np.ascontiguousarray(Wn.T)
         K = len(parent)
         if layer + 1 == L and not keep:
             yield K
             continue
         if keep:
             pat = np.concatenate([pat[parent], states], axis=1)
-        n = _next_layer(net, layer)[0].shape[-2]
-        chunk = max(1024, int(CHUNK_BYTES / (24 * n * (W.shape[0] if W.ndim == 3 else 1))))
+        n = Wn.shape[-2]
+        chunk = max(1024, int(CHUNK_BYTES / (24 * n * (Wn.shape[0] if Wn.ndim == 3 else 1))))
         for a in reversed(range(0, K, chunk)):
             e = min(a + chunk, K)
             sub = slice(coffs[a], coffs[e])
-
-            def make_Z(a=a, e=e, Z=Z, layer=layer, parent=parent, states=states, base=base):
-                if base is None:
+            if net.maxout:
+                def make_Z(a=a, e=e, Z=Zd, layer=layer, parent=parent, states=states):
                     return _child_pre_maxout(net, layer, Z, parent[a:e], states[a:e])
-                return _child_pre(net, layer, Z, parent[a:e], states[a:e], base)
+            else:
+                def make_Z(a=a, e=e, G=G, parent=parent, cptr=cptr, cj=cj, ccoef=ccoef, WT=WT, Wn=Wn, bn=bn):
+                    p0, p1 = parent[a], parent[e - 1] + 1
+                    q0, q1 = cptr[a], cptr[e]
+                    Zb = _pre(G[p0:p1], Wn, bn)
+                    if q1 - q0 <= 8 * (e - a):
+                        return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT)
+                    # many corrections per child (the first layers): one dense product is cheaper
+                    C = np.zeros((e - a, 3, WT.shape[0]))
+                    C[np.repeat(np.arange(e - a), np.diff(cptr[a:e + 1])), :, cj[q0:q1]] = ccoef[q0:q1]
+                    return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1)
 
             stack.append((layer + 1, cx[sub], cy[sub], coffs[a:e + 1] - coffs[a], make_Z,
                           pat[a:e] if keep else pat))

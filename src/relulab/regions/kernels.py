@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+FAST = {"contract", "reassoc", "nsz", "arcp"}  # no nnan/ninf: infinities are used as sentinels
+
 
 @njit(cache=True)
 def _grow1(a, need):
@@ -52,22 +54,28 @@ def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
     return cnt
 
 
-@njit(cache=True)
-def split_slope_layer(xs, ys, offs, Z, scale, rtol):
-    """Split each polygon by the n lines Z[r, :, j] = 0.
+@njit(cache=True, fastmath=FAST)
+def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale, rtol, want_G):
+    """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer).
 
-    Returns the children (x, y, offsets), each child's parent, each child's packed sign bits, and each
-    parent's base bits (units that do not split it, set where positive; splitting units left at 0).
+    Region r's pre-activations are factored: Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] over its
+    corrections q in cptr[r]:cptr[r+1] (siblings share their parent's product Zb and differ by a rank-one
+    term per active unit that split the parent).  Returns the children (x, y, offsets), each child's
+    parent r, its packed sign bits, G[r] = Z_r * slopes of r's non-splitting units (splitting units
+    inactive; the next layer multiplies G by W), and each child's own corrections (ptr, unit, coef).
     """
     R = offs.shape[0] - 1
-    n = Z.shape[2]
+    n = Zb.shape[2]
     nw = (n + 63) // 64
     oxs = np.empty(2 * xs.shape[0] + 64)
     oys = np.empty(2 * xs.shape[0] + 64)
     ooffs = np.zeros(2 * R + 17, np.int64)
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
-    rbase = np.zeros((R, nw), np.uint64)
+    G = np.empty((R if want_G else 0, 3, n))
+    optr = np.zeros(2 * R + 17, np.int64)
+    oj = np.empty(2 * R + 16, np.int64)
+    ocoef = np.empty((2 * R + 16, 3))
     ax = np.empty(64)
     ay = np.empty(64)
     bx = np.empty(64)
@@ -78,32 +86,52 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
     bbits = np.zeros((8, nw), np.uint64)
     s = np.empty(64)
     splitters = np.empty(n, np.int64)
+    vmax = np.empty(n)
+    vmin = np.empty(n)
+    Zl = np.empty((3, n))
     base = np.zeros(nw, np.uint64)
     one = np.uint64(1)
     nout = 0
     nvo = 0
+    nco = 0
     for r in range(R):
         st = offs[r]
         m = offs[r + 1] - st
+        pr = prow[r]
+        for k in range(3):
+            for j in range(n):
+                Zl[k, j] = Zb[pr, k, j]
+        for q in range(cptr[r], cptr[r + 1]):
+            w_ = cj[q]
+            for k in range(3):
+                f = ccoef[q, k]
+                for j in range(n):
+                    Zl[k, j] += f * WT[w_, j]
         base[:] = 0
         nsp = 0
         for j in range(n):
-            a1 = Z[r, 0, j]
-            a2 = Z[r, 1, j]
-            c = Z[r, 2, j]
-            tol = rtol * ((abs(a1) + abs(a2)) * scale + abs(c))
-            smax = -np.inf
-            smin = np.inf
-            for i in range(m):
-                v = a1 * xs[st + i] + a2 * ys[st + i] + c
-                smax = max(smax, v)
-                smin = min(smin, v)
-            if smax > tol and smin < -tol:
+            vmax[j] = -np.inf
+            vmin[j] = np.inf
+        for i in range(m):  # units innermost: contiguous, vectorisable
+            x = xs[st + i]
+            y = ys[st + i]
+            for j in range(n):
+                v = Zl[0, j] * x + Zl[1, j] * y + Zl[2, j]
+                vmax[j] = max(vmax[j], v)
+                vmin[j] = min(vmin[j], v)
+        for j in range(n):
+            tol = rtol * ((abs(Zl[0, j]) + abs(Zl[1, j])) * scale + abs(Zl[2, j]))
+            d = slope[j]
+            if vmax[j] > tol and vmin[j] < -tol:
                 splitters[nsp] = j
                 nsp += 1
-            elif smax > tol:
+            elif vmax[j] > tol:
                 base[j >> 6] |= one << np.uint64(j & 63)
-        rbase[r, :] = base
+                d = 1.0
+            if want_G:
+                G[r, 0, j] = Zl[0, j] * d
+                G[r, 1, j] = Zl[1, j] * d
+                G[r, 2, j] = Zl[2, j] * d
         # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
@@ -116,9 +144,9 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
         na = 1
         for q in range(nsp):
             j = splitters[q]
-            a1 = Z[r, 0, j]
-            a2 = Z[r, 1, j]
-            c = Z[r, 2, j]
+            a1 = Zl[0, j]
+            a2 = Zl[1, j]
+            c = Zl[2, j]
             tol = rtol * ((abs(a1) + abs(a2)) * scale + abs(c))
             w = j >> 6
             bit = one << np.uint64(j & 63)
@@ -172,8 +200,11 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
         oxs = _grow1(oxs, nvo + aoff[na])
         oys = _grow1(oys, nvo + aoff[na])
         ooffs = _grow1(ooffs, nout + na + 1)
+        optr = _grow1(optr, nout + na + 1)
         opar = _grow1(opar, nout + na)
         obits = _grow2(obits, nout + na)
+        oj = _grow1(oj, nco + na * nsp)
+        ocoef = _grow2(ocoef, nco + na * nsp)
         for i in range(aoff[na]):
             oxs[nvo + i] = ax[i]
             oys[nvo + i] = ay[i]
@@ -181,10 +212,38 @@ def split_slope_layer(xs, ys, offs, Z, scale, rtol):
             ooffs[nout + p + 1] = nvo + aoff[p + 1]
             opar[nout + p] = r
             obits[nout + p, :] = abits[p, :]
+            for q in range(nsp):
+                j = splitters[q]
+                if abits[p, j >> 6] & (one << np.uint64(j & 63)):
+                    oj[nco] = j
+                    f = 1.0 - slope[j]
+                    ocoef[nco, 0] = f * Zl[0, j]
+                    ocoef[nco, 1] = f * Zl[1, j]
+                    ocoef[nco, 2] = f * Zl[2, j]
+                    nco += 1
+            optr[nout + p + 1] = nco
         nvo += aoff[na]
         nout += na
     return (oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy(),
-            rbase)
+            G, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy())
+
+
+@njit(cache=True)
+def materialize(Zb, prow, cptr, cj, ccoef, WT):
+    """Dense maps Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] (see split_slope_layer)."""
+    R = prow.shape[0]
+    n = Zb.shape[2]
+    out = np.empty((R, 3, n))
+    for r in range(R):
+        for k in range(3):
+            for j in range(n):
+                out[r, k, j] = Zb[prow[r], k, j]
+        for q in range(cptr[r], cptr[r + 1]):
+            for k in range(3):
+                f = ccoef[q, k]
+                for j in range(n):
+                    out[r, k, j] += f * WT[cj[q], j]
+    return out
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ PRELU_DEFAULT = 0.25
 RRELU_EVAL_SLOPE = 1.0 / 5.5  # 1 / mean(a), a ~ U(3, 8): the source's RReLU at test time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PWLNet:
     """Hidden layers (W, b) with per-unit negative slopes (or maxout pieces) and an affine output layer."""
 

@@ -1,0 +1,20 @@
+"""Zero-centred outputs (A5): sigmoid, sigmoid - 1/2, tanh, scaled tanh, sigmoid + batch norm; input drift."""
+from relulab import convergence, evidence, runtime
+from relulab.convergence import RunSpec
+
+log = runtime.start(snakemake)
+cfg, seeds = snakemake.params.cfg, snakemake.params.seeds
+split = convergence.load_split(cfg)
+widths = (cfg["centering_width"],) * cfg["centering_depth"]
+variants = [(a, False) for a in cfg["centering_activations"]] + [("sigmoid", True)]
+cells = {f"{a}{'_bn' if bn else ''}_lr{lr:g}": RunSpec(a, widths, init="xavier", batch_norm=bn, lr=lr,
+                                                        steps=cfg["centering_steps"], batch_size=cfg["batch_size"],
+                                                        eval_every=cfg["eval_every"])
+         for a, bn in variants for lr in cfg["centering_lrs"]}
+hist = convergence.run_cells(cells, *convergence.train_args(split), seeds=seeds, log=log)
+hist["cell"] = hist.activation + hist.batch_norm.map({True: "_bn", False: ""})
+evidence.atomic_write_csv(hist, snakemake.output.history)
+drift = convergence.drift_experiment(split, widths=widths, lr=cfg["drift_lr"], steps=cfg["centering_steps"],
+                                     batch_size=cfg["batch_size"], every=cfg["eval_every"] * 5,
+                                     units=cfg["drift_units"], seeds=seeds)
+evidence.atomic_write_csv(drift, snakemake.output.drift)

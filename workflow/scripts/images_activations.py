@@ -1,0 +1,8 @@
+"""The CNN with every activation of the ReLU family and smooth ones, on the full or small training set."""
+from relulab import evidence, images, runtime
+
+log = runtime.start(snakemake)
+final, history = images.train_activations(snakemake.params.cfg, snakemake.params.size, snakemake.params.seeds,
+                                          log=log)
+evidence.atomic_write_csv(final, snakemake.output.final)
+evidence.atomic_write_csv(history, snakemake.output.history)

@@ -1,0 +1,11 @@
+"""Accuracy and last-conv feature similarity of the CNN variants under shifted and rotated test images."""
+from pathlib import Path
+
+from relulab import evidence, images, runtime
+
+log = runtime.start(snakemake)
+cfg = snakemake.params.cfg
+stacks = {Path(p).stem: images.load_stack(p) for p in snakemake.input.models}
+d = images.load_data(cfg, 0)
+table = images.invariance_table(stacks, d, cfg["n_eval"], cfg["shifts"], cfg["angles"])
+evidence.atomic_write_csv(table, snakemake.output.table)

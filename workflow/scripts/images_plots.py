@@ -1,0 +1,15 @@
+"""Figures of the images family, from its tables (and the trained CNN for the filter grid)."""
+import pandas as pd
+
+from relulab import images, plots, runtime
+
+log = runtime.start(snakemake)
+inp, out = snakemake.input, snakemake.output
+plots.style()
+metrics = pd.concat([pd.read_csv(p) for p in inp.metrics])
+acts = pd.concat([pd.read_csv(p) for p in inp.acts])
+plots.save(images.plot_filters(images.load_stack(inp.cnn), pd.read_csv(inp.filters)), out.filters)
+plots.save(images.plot_probes(pd.read_csv(inp.probes)), out.probes)
+plots.save(images.plot_invariance(pd.read_csv(inp.invariance)), out.invariance)
+plots.save(images.plot_params(metrics), out.params)
+plots.save(images.plot_activations(acts), out.activations)

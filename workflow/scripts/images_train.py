@@ -1,0 +1,9 @@
+"""Train one images model variant for every seed; write its checkpoint and per-seed metrics."""
+from relulab import evidence, images, runtime
+
+log = runtime.start(snakemake)
+stack, metrics = images.train_model(snakemake.params.cfg, snakemake.wildcards.img_model, snakemake.params.seeds,
+                                    log=log)
+log.info("test accuracy %s", metrics.test_acc.round(4).tolist())
+images.save_stack(stack, snakemake.output.model)
+evidence.atomic_write_csv(metrics, snakemake.output.metrics)

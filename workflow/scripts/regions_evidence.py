@@ -1,0 +1,21 @@
+"""Claim statistics, report tables, manifest and quotable values of the regions family."""
+import pandas as pd
+
+from relulab import regions_evidence as E
+from relulab import runtime
+from relulab.evidence import atomic_write_csv, write_claims, write_manifest, write_values
+from relulab.regions_manifest import MANIFEST
+
+log = runtime.start(snakemake)
+inp, out = snakemake.input, snakemake.output
+names = ["theory", "constructions", "maxout", "budget", "grid", "trained", "folding", "digits", "approx"]
+t = {k: pd.read_csv(inp[k]) for k in names}
+rows = E.claim_rows(t["theory"], t["constructions"], t["maxout"], t["budget"], t["grid"], t["trained"], t["folding"],
+                    t["digits"], t["approx"])
+tables = E.summary_tables(t["theory"], t["constructions"], t["maxout"], t["trained"], t["digits"], t["grid"], t["approx"], t["folding"])
+for path in out.tables:
+    atomic_write_csv(tables[path.rsplit("/", 1)[1][:-4]], path)
+write_claims(rows, out.claims)
+write_manifest(MANIFEST, out.manifest)
+write_values(E.values(t["theory"], t["constructions"], t["grid"], rows), out.values)
+log.info("claims\n%s", pd.DataFrame(rows)[["claim_id", "statistic", "value", "ci_low", "ci_high"]].to_string())

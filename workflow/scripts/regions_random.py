@@ -1,0 +1,20 @@
+"""Random networks: width x depth grid (Hanin-Rolnick scaling), fixed-budget depths, folding probe (R1, R2, F10)."""
+import pandas as pd
+
+from relulab import regions_count, regions_folding, runtime
+from relulab.evidence import atomic_write_csv
+
+log = runtime.start(snakemake)
+cfg, seeds = snakemake.params.cfg, snakemake.params.seeds
+grid = regions_count.random_grid(cfg["random_widths"], cfg["random_depths"], seeds, cfg["bias_std"])
+log.info("scaling fit %s", regions_count.fit_scaling(grid))
+budget = []
+for depth in cfg["budget_depths"]:
+    width = cfg["budget"] // depth
+    budget.append(regions_count.random_grid([width], [depth], seeds, cfg["bias_std"]))
+budget = pd.concat(budget, ignore_index=True)
+folding = regions_folding.folding_table(cfg["fold_widths"], seeds, cfg["fold_points"], cfg["bias_std"])
+log.info("folding preimages\n%s", folding.groupby(["net", "seed"])["preimages"].median().to_string())
+atomic_write_csv(grid, snakemake.output.grid)
+atomic_write_csv(budget, snakemake.output.budget)
+atomic_write_csv(folding, snakemake.output.folding)

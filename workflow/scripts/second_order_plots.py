@@ -1,0 +1,12 @@
+"""Figures of the second_order family, drawn from its tables only."""
+import pandas as pd
+
+from relulab import plots, runtime
+from relulab import second_order as so
+
+log = runtime.start(snakemake)
+tables = {k: pd.read_csv(v) for k, v in snakemake.input.items()}
+figs = so.figures(tables, snakemake.params.tiny_passes, snakemake.params.ae_passes)
+for name, fig in figs.items():
+    plots.save(fig, snakemake.output[name])
+log.info("wrote %d figures", len(figs))
