@@ -1,6 +1,6 @@
 """Benchmark of the exact region engine: regions per second and peak memory over widths, depths and inits.
 
-Usage: python benchmarks/bench_regions.py OUT.csv [--quick] [--no-big] [--repeats 3]
+Usage: python benchmarks/bench_regions.py OUT.csv [--quick] [--no-big] [--targets-only] [--repeats 3]
 
 Networks 2 -> width x depth -> 1 on [-1, 1]^2, weights drawn with numpy:
   default: PyTorch's nn.Linear init, W and b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in));
@@ -75,11 +75,12 @@ def run_one(job: dict) -> dict:
             "regions_per_s": round(n / min(walls)), "peak_rss_mb": round(peak / 1024, 1)}
 
 
-def jobs(quick: bool, big: bool, repeats: int) -> list[dict]:
+def jobs(quick: bool, big: bool, repeats: int, grid: bool = True) -> list[dict]:
     widths = (16, 32) if quick else (16, 32, 64, 128)
     depths = (1, 2, 4) if quick else range(1, 9)
     out = []
-    for init in ("default", "he"):
+    inits = ("default", "he") if grid else ()
+    for init in inits:
         for width in widths:
             for depth in depths:
                 reps = 1 if width * depth >= 512 and init == "he" else repeats
@@ -98,13 +99,14 @@ def main(argv=None) -> int:
     ap.add_argument("out", help="CSV file to write")
     ap.add_argument("--quick", action="store_true", help="small grid (widths 16, 32; depths 1, 2, 4)")
     ap.add_argument("--no-big", action="store_true", help="skip the 2 -> 256x8 network")
+    ap.add_argument("--targets-only", action="store_true", help="only the three target networks")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args(argv)
     rows = []
     ctx = mp.get_context("spawn")
     print(f"{'name':22s} {'init':8s} {'w':>4s} {'d':>2s} {'mode':9s} {'regions':>9s} {'wall s':>8s} {'cpu s':>8s} "
           f"{'regions/s':>10s} {'peak MB':>8s}")
-    for job in jobs(args.quick, not args.no_big, args.repeats):
+    for job in jobs(args.quick, not args.no_big, args.repeats, grid=not args.targets_only):
         with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
             row = pool.submit(run_one, job).result()
         rows.append(row)

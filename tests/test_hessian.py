@@ -41,7 +41,8 @@ def test_hessian_matches_finite_differences_of_the_gradient():
     H = hs.loss_hessian(f, theta)
     g = torch.func.grad(f)
     eps = 1e-5
-    cols = [(g(theta + eps * e) - g(theta - eps * e)) / (2 * eps) for e in torch.eye(layout.n, dtype=torch.float64)[:10]]
+    basis = torch.eye(layout.n, dtype=torch.float64)[:10]
+    cols = [(g(theta + eps * e) - g(theta - eps * e)) / (2 * eps) for e in basis]
     assert torch.allclose(torch.stack(cols, 1), H[:, :10], atol=1e-7)
 
 

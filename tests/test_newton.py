@@ -77,6 +77,7 @@ def test_landscape_curvature_matches_autograd():
     from relulab import second_order
     xs, ys = [-1.1, 0.2, 6.4], [0.24, 0.82, 0.39]
     grid, _ = second_order.one_d_landscape(xs, ys, 5.0, 11, 1e-3)
-    f = lambda w: ((torch.sigmoid(w * torch.tensor(xs, dtype=torch.float64)) - torch.tensor(ys, dtype=torch.float64)) ** 2).mean()  # noqa: E731
+    xt, yt = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
+    f = lambda w: ((torch.sigmoid(w * xt) - yt) ** 2).mean()  # noqa: E731
     for w, c in zip(grid.w, grid.curvature):
         assert math.isclose(newton.derivatives(f, w)[2], c, rel_tol=1e-9, abs_tol=1e-12)

@@ -92,7 +92,8 @@ def lp_regions_maxout(layers, box=(-1, 1, -1, 1)):
 @pytest.mark.parametrize("seed", range(2))
 def test_maxout_matches_lp(seed):
     rng = np.random.default_rng(seed)
-    layers = [(rng.normal(size=(3, 3, 2)), rng.normal(size=(3, 3))), (rng.normal(size=(3, 2, 3)), rng.normal(size=(3, 2))),
+    layers = [(rng.normal(size=(3, 3, 2)), rng.normal(size=(3, 3))),
+              (rng.normal(size=(3, 2, 3)), rng.normal(size=(3, 2))),
               (rng.normal(size=(1, 2)), np.zeros(1))]
     part = enumerate_regions(layers, BOX, activation="maxout", k=3)
     assert part.n_regions == lp_regions_maxout(layers)
@@ -122,7 +123,10 @@ def test_leaky_same_regions_as_relu_and_own_lp():
     relu = enumerate_regions(layers, BOX)
     leaky = enumerate_regions(layers, BOX, activation="leaky_relu", slope=0.1)
     assert leaky.n_regions == lp_regions(layers, slope=0.1)
-    assert relu.n_regions != leaky.n_regions or not np.allclose(relu.A.sum(), leaky.A.sum())
+    _, y = forward_patterns(leaky.net, leaky.centroids)  # leaky maps are the leaky network, not the relu one
+    assert np.allclose(np.einsum("rok,rk->ro", leaky.A, leaky.centroids) + leaky.c, y)
+    _, y_relu = forward_patterns(relu.net, leaky.centroids)
+    assert not np.allclose(y, y_relu)
     # one hidden layer: the lines do not depend on the slope, so the partitions agree
     one = random_net([2, 5, 1], 3)
     assert count_regions(one, BOX) == count_regions(one, BOX, activation="leaky_relu", slope=0.3)
@@ -227,12 +231,14 @@ def test_prelu_and_rrelu_slopes():
 
 
 def test_maxout_tiny_cases():
-    # one maxout unit of rank 3 over three lines through a point: 3 cells (Y-junction, 3 corners... each)
+    # one maxout unit of rank 3 whose pieces tie at the origin: 3 cells with 13 corners in all
     W = np.array([[[1.0, 0.0]], [[-0.5, 0.8]], [[-0.5, -0.8]]])
     b = np.zeros((3, 1))
     part = enumerate_regions([(W, b), (np.ones((1, 1)), np.zeros(1))], BOX, activation="maxout", k=3)
     assert part.n_regions == 3
-    assert part.self_check(grid=41)["ok"]
+    chk = part.self_check(grid=41)
+    assert chk["ok"]
+    assert chk["mean_corners"] == pytest.approx(13 / 3)  # a Y-junction (no straight angle) exceeds 4
     # random rank-2 maxout net: rank 2 is ReLU-like (max(z1, z2) = z2 + relu(z1 - z2)), so compare with LP
     rng = np.random.default_rng(0)
     W1, b1 = rng.normal(size=(2, 4, 2)), rng.normal(size=(2, 4))

@@ -68,7 +68,8 @@ def regions_count(args) -> int:
         print(json.dumps(out))
     else:
         print(f"activation regions: {out['n_regions']}\nlinear regions:     {n_lin}\n"
-              f"area sum / domain:  {out['area_sum']:.12g} / {out['domain_area']:.12g}\nseconds:            {seconds:.3f}")
+              f"area sum / domain:  {out['area_sum']:.12g} / {out['domain_area']:.12g}\n"
+              f"seconds:            {seconds:.3f}")
     return 0
 
 
@@ -113,7 +114,8 @@ def add_regions(sub) -> None:
         p.add_argument("--slice", metavar="FILE", help="for d > 2 inputs: .npz with 'points' (3, d) "
                        "(plane through them) or 'origin' (d,) and 'dirs' (2, d)")
         p.add_argument("--pad", type=float, default=0.25, help="margin around the three --slice points (default 0.25)")
-        p.add_argument("--activation", choices=ACTIVATIONS, help="override the checkpoint's activation (state_dicts: relu)")
+        p.add_argument("--activation", choices=ACTIVATIONS,
+                       help="override the checkpoint's activation (state_dicts: relu)")
         p.add_argument("--slope", type=float, help="negative slope for leaky_relu / rrelu / prelu")
         p.add_argument("--index", type=int, default=0, help="which model of a stacked checkpoint (default 0)")
         if name == "count":

@@ -167,7 +167,8 @@ def zero_fractions(H: torch.Tensor, layout: Layout) -> dict[str, float]:
     pair_live = live[:, None] & live[None, :]
     nan = float("nan")
     return {"within": float(Z[same].mean()), "cross": float(Z[~same].mean()) if (~same).any() else nan,
-            "all": float(Z.mean()), "within_live": float(Z[same & pair_live].mean()) if (same & pair_live).any() else nan,
+            "all": float(Z.mean()),
+            "within_live": float(Z[same & pair_live].mean()) if (same & pair_live).any() else nan,
             "live_fraction": float(live.mean())}
 
 

@@ -25,9 +25,9 @@ def second_derivatives(names, points, h: float) -> pd.DataFrame:
     rows = []
     for name in names:
         f = newton.transfer(name)
+        at = lambda u, f=f: float(f(torch.tensor(u, dtype=torch.float64)))  # noqa: E731
         for x in points:
-            fd = (float(f(torch.tensor(x + h, dtype=torch.float64))) - 2 * float(f(torch.tensor(x, dtype=torch.float64)))
-                  + float(f(torch.tensor(x - h, dtype=torch.float64)))) / h ** 2
+            fd = (at(x + h) - 2 * at(x) + at(x - h)) / h ** 2
             rows.append({"activation": name, "x": x, "autograd": newton.derivatives(f, x)[2], "finite_difference": fd,
                          "away_from_kink": abs(x) > 2 * h})
     return pd.DataFrame(rows)
@@ -82,7 +82,8 @@ def one_d_landscape(xs, ys, w_max: float, n_grid: int, prominence: float) -> tup
     f = lambda w: float(np.mean((1 / (1 + np.exp(-w * x)) - y) ** 2))  # noqa: E731
     ft = lambda w: ((torch.sigmoid(w * torch.from_numpy(x)) - torch.from_numpy(y)) ** 2).mean()  # noqa: E731
     grid = np.linspace(-w_max, w_max, n_grid)
-    values = np.array([f(w) for w in grid])
+    sg = 1 / (1 + np.exp(-np.outer(grid, x)))
+    values = np.mean((sg - y) ** 2, axis=1)
     peaks, _ = find_peaks(-values, prominence=prominence)
     rows = []
     for p in peaks:
@@ -90,7 +91,6 @@ def one_d_landscape(xs, ys, w_max: float, n_grid: int, prominence: float) -> tup
                                        options={"xatol": 1e-12})
         _, d1, d2 = newton.derivatives(ft, res.x)
         rows.append({"w": res.x, "loss": res.fun, "gradient": d1, "curvature": d2})
-    sg = 1 / (1 + np.exp(-np.outer(grid, x)))
     ds = sg * (1 - sg)  # closed-form d2E/dw2 on the grid; the minima above use autograd
     curvature = np.mean(2 * x ** 2 * (ds ** 2 + (sg - y) * ds * (1 - 2 * sg)), axis=1)
     return pd.DataFrame({"w": grid, "loss": values, "curvature": curvature}), pd.DataFrame(rows)
@@ -105,33 +105,46 @@ def digits_subset(n: int, seed: int, regression_targets: bool = False):
     return x, (torch.nn.functional.one_hot(y, 10).double() if regression_targets else y)
 
 
-def hessian_structure(spec: models.MLPSpec, loss: str, n: int, n_output_examples: int, seeds):
-    """Per seed: block norms/zeros of full, Gauss-Newton and rest; output-Hessian zeros; spectra; product errors."""
+def adam_fit(f, theta0: torch.Tensor, lr: float, steps: int) -> torch.Tensor:
+    """Full-batch Adam from theta0 for `steps` steps: a trained point at which to form Hessians."""
+    theta = theta0.detach().clone().requires_grad_(True)
+    opt = torch.optim.Adam([theta], lr=lr)
+    for _ in range(steps):
+        opt.zero_grad()
+        f(theta).backward()
+        opt.step()
+    return theta.detach()
+
+
+def hessian_structure(spec: models.MLPSpec, loss: str, n: int, n_output_examples: int, seeds,
+                      train_steps: int = 0, train_lr: float = 0.01):
+    """Per seed and state (init, trained): block norms/zeros of full, Gauss-Newton and rest; output-Hessian
+    zeros; spectra; product errors."""
     layout = hs.layout_of(spec)
     blocks, zeros, spectra, products = [], [], [], []
     for seed in seeds:
         x, y = digits_subset(n, seed, loss == "mse")
-        theta = hs.init_theta(spec, seed)
-        parts = hs.split(spec, layout, theta, x, y, loss)
-        for part, H in parts.items():
-            blocks.append(hs.block_table(H, layout).assign(seed=seed, part=part, activation=spec.activation))
-            spectra.append(pd.DataFrame({"seed": seed, "part": part, "activation": spec.activation,
-                                         "rank": np.arange(layout.n), "eigenvalue": hs.spectrum(H)}))
-            if part != "rest":
-                zeros.append({"seed": seed, "object": f"loss_{part}", "activation": spec.activation,
-                              **hs.zero_fractions(H, layout)})
-        for i, Ho in enumerate(hs.output_hessians(spec, layout, theta, x[:n_output_examples])):
-            zeros.append({"seed": seed, "object": "output", "example": i, "activation": spec.activation,
-                          **hs.zero_fractions(Ho, layout)})
-            blocks.append(hs.block_table(Ho, layout).assign(seed=seed, part="output", example=i,
-                                                             activation=spec.activation))
         f = hs.loss_fn(spec, layout, x, y, loss)
-        for k in range(3):
-            v = torch.randn(layout.n, generator=torch.Generator().manual_seed(seed * 100 + k), dtype=torch.float64)
-            products.append({"seed": seed, "activation": spec.activation, "probe": k,
-                             "hvp_rel_error": hs.relative_error(hs.hvp(f, theta, v), parts["full"] @ v),
-                             "gnvp_rel_error": hs.relative_error(hs.gnvp(spec, layout, theta, x, y, loss, v),
-                                                                 parts["gauss_newton"] @ v)})
+        theta0 = hs.init_theta(spec, seed)
+        states = {"init": theta0, **({"trained": adam_fit(f, theta0, train_lr, train_steps)} if train_steps else {})}
+        for state, theta in states.items():
+            tag = {"seed": seed, "state": state, "activation": spec.activation}
+            parts = hs.split(spec, layout, theta, x, y, loss)
+            for part, H in parts.items():
+                blocks.append(hs.block_table(H, layout).assign(part=part, loss=float(f(theta)), **tag))
+                spectra.append(pd.DataFrame({**tag, "part": part, "rank": np.arange(layout.n),
+                                             "eigenvalue": hs.spectrum(H)}))
+                if part != "rest":
+                    zeros.append({**tag, "object": f"loss_{part}", **hs.zero_fractions(H, layout)})
+            for i, Ho in enumerate(hs.output_hessians(spec, layout, theta, x[:n_output_examples])):
+                zeros.append({**tag, "object": "output", "example": i, **hs.zero_fractions(Ho, layout)})
+                blocks.append(hs.block_table(Ho, layout).assign(part="output", example=i, **tag))
+            for k in range(3):
+                v = torch.randn(layout.n, generator=torch.Generator().manual_seed(seed * 100 + k), dtype=torch.float64)
+                products.append({**tag, "probe": k,
+                                 "hvp_rel_error": hs.relative_error(hs.hvp(f, theta, v), parts["full"] @ v),
+                                 "gnvp_rel_error": hs.relative_error(hs.gnvp(spec, layout, theta, x, y, loss, v),
+                                                                     parts["gauss_newton"] @ v)})
     return (pd.concat(blocks, ignore_index=True), pd.DataFrame(zeros), pd.concat(spectra, ignore_index=True),
             pd.DataFrame(products))
 
@@ -195,9 +208,17 @@ def first_order(f, theta0: torch.Tensor, optimizer: str, lr: float, passes: int,
     return pd.DataFrame(rows)
 
 
-def hvp_linear_hours(row, n_params: float) -> float:
-    """Hours for an explicit Hessian as N HVPs, each scaled linearly in N from a measured size."""
-    return float(n_params * row.hvp_s * n_params / row.n_params / 3600)
+def affine_cost(table: pd.DataFrame, column: str) -> tuple[float, float]:
+    """Non-negative least-squares fit seconds = a + b * P (fixed overhead plus a per-parameter cost)."""
+    A = np.stack([np.ones(len(table)), table.n_params.to_numpy(float)], 1)
+    (a, b), _ = optimize.nnls(A, table[column].to_numpy(float))
+    return float(a), float(b)
+
+
+def explicit_hours(table: pd.DataFrame, n_params: float) -> float:
+    """Hours for an explicit Hessian built from N Hessian-vector products, each costing a + b N (affine fit)."""
+    a, b = affine_cost(table, "hvp_s")
+    return float(n_params * (a + b * n_params) / 3600)
 
 
 def newton_passes(path: pd.DataFrame, n_params: int) -> pd.Series:
@@ -383,8 +404,12 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
 
     b = t["blocks"]
     full = b[(b.part == "full") & (b.activation == "relu")]
-    add("H3", "nonzero_block_fraction", full.groupby("seed").frobenius.apply(lambda s: float((s > 0).mean())),
+    nonzero = lambda s: float((s > 0).mean())  # noqa: E731
+    add("H3", "nonzero_block_fraction", full[full.state == "init"].groupby("seed").frobenius.apply(nonzero),
         note="ReLU digits network, loss Hessian at initialization: layer-pair blocks with non-zero norm")
+    if (full.state == "trained").any():
+        add("H3", "trained_nonzero_block_fraction",
+            full[full.state == "trained"].groupby("seed").frobenius.apply(nonzero), note="same after Adam training")
     nn_ = t["neuron"]
     add("H3", "neuron_hessian_norm", nn_.groupby("seed").hessian_norm_init.first(),
         note="one ReLU neuron, mean squared error, Hessian w.r.t. (w, b) at a random start")
@@ -409,12 +434,11 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     gib, _ = extrapolate(big, "hessian_bytes", extrapolate_params)
     fit_hours, k_h = extrapolate(big, "hessian_s", extrapolate_params)
     hvp_s, k_v = extrapolate(big, "hvp_s", extrapolate_params)
-    largest = sc.loc[sc.n_params.idxmax()]
     add("H4", "hessian_gib_at_1m", value=gib / 2 ** 30, note="power-law fit of the measured Hessian bytes")
     add("H4", "cross_term_fraction", value=1 - 1 / extrapolate_params, note="(N^2 - N) / N^2")
-    add("H4", "explicit_hours_at_1m", value=hvp_linear_hours(largest, extrapolate_params),
-        note="N Hessian-vector products, each costing the largest measured HVP scaled linearly in N "
-             "(a product touches every parameter once)")
+    add("H4", "explicit_hours_at_1m", value=explicit_hours(sc, extrapolate_params),
+        note="N Hessian-vector products, each costing a + b N seconds (non-negative least-squares fit of the "
+             "measured HVP seconds: fixed overhead plus per-parameter cost)")
     add("H4", "explicit_hours_powerlaw", value=fit_hours / 3600,
         note=f"power-law fit of the measured explicit-Hessian seconds over the larger half of the sizes "
              f"(exponent {k_h:.2f}); small sizes are dominated by fixed overheads")
@@ -422,6 +446,13 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     add("H4", "largest_measured_params", value=float(sc.n_params.max()))
 
     z = t["zeros"]
+    if (z.state == "trained").any():
+        zt_ = z[(z.activation == "relu") & (z.state == "trained")]
+        add("H5", "trained_loss_within_zero_fraction", zt_[zt_.object == "loss_full"].groupby("seed").within.first(),
+            note="within-layer exact zeros of the ReLU loss Hessian after Adam training")
+        add("H5", "trained_output_within_zero_fraction", zt_[zt_.object == "output"].groupby("seed").within.mean(),
+            note="within-layer exact zeros of the ReLU output Hessian after Adam training")
+    z = z[z.state == "init"]
     zr = z[z.activation == "relu"]
     lf = zr[zr.object == "loss_full"].groupby("seed")
     add("H5", "loss_within_zero_fraction", lf.within.first(),
@@ -462,7 +493,8 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
         note="local minima of sigmoid + squared error on the constructed 1-D data set (grid, refined, f''>0)")
     add("F3", "ce_min_eigenvalue", value=float(c[c.loss == "ce"].min_eig.min()),
         note="smallest Hessian eigenvalue of sigmoid + cross-entropy over all sampled points and seeds")
-    add("F3", "mse_negative_fraction", c[c.loss == "mse"].groupby("seed").min_eig.apply(lambda s: float((s < NEG_TOL).mean())),
+    negative = c[c.loss == "mse"].groupby("seed").min_eig.apply(lambda s: float((s < NEG_TOL).mean()))
+    add("F3", "mse_negative_fraction", negative,
         note="fraction of sampled points where sigmoid + squared error has a negative Hessian eigenvalue")
 
     g = t["gradcheck"]
@@ -486,10 +518,10 @@ def summaries(t: dict[str, pd.DataFrame], extrapolate_params: float, tiny_passes
     from .stats import summarize
     b = t["blocks"]
     loss_blocks = b[b.part != "output"]
-    norms = summarize(loss_blocks, ["activation", "part", "layer_i", "layer_j"], "frobenius")
-    z = t["zeros"].groupby(["activation", "object", "seed"], as_index=False)[
+    norms = summarize(loss_blocks, ["activation", "state", "part", "layer_i", "layer_j"], "frobenius")
+    z = t["zeros"].groupby(["activation", "state", "object", "seed"], as_index=False)[
         ["within", "within_live", "cross", "all"]].mean()
-    zeros = pd.concat([summarize(z, ["activation", "object"], c).assign(statistic=c)
+    zeros = pd.concat([summarize(z, ["activation", "state", "object"], c).assign(statistic=c)
                        for c in ("within", "within_live", "cross")], ignore_index=True)
     sc = t["scaling"].copy()
     sc["source"] = "measured"
@@ -498,7 +530,7 @@ def summaries(t: dict[str, pd.DataFrame], extrapolate_params: float, tiny_passes
     big = sc[sc.n_params >= sc.n_params.median()]
     for col in ("hessian_bytes", "gradient_s", "hvp_s", "hessian_s"):
         ext[col] = extrapolate(big, col, extrapolate_params)[0]
-    ext["hessian_s_as_hvps"] = hvp_linear_hours(sc.loc[sc.n_params.idxmax()], extrapolate_params) * 3600
+    ext["hessian_s_as_hvps"] = explicit_hours(t["scaling"], extrapolate_params) * 3600
     scaling = pd.concat([sc, pd.DataFrame([ext])], ignore_index=True)
     scaling["hessian_gib"] = scaling.hessian_bytes / 2 ** 30
     train = []
@@ -513,11 +545,15 @@ def summaries(t: dict[str, pd.DataFrame], extrapolate_params: float, tiny_passes
     g = t["gradcheck"].groupby(["activation", "layer"], as_index=False).agg(
         n_params=("n_params", "first"), max_rel_error_fd=("rel_error", "max"),
         max_rel_error_autograd=("autograd_rel_error", "max"), seeds=("seed", "nunique"))
+    d = t["derivatives"].assign(abs_autograd=lambda f: f.autograd.abs(), abs_fd=lambda f: f.finite_difference.abs())
+    derivs = d.groupby(["activation", "away_from_kink"], as_index=False).agg(
+        points=("x", "size"), max_abs_autograd=("abs_autograd", "max"), max_abs_finite_difference=("abs_fd", "max"))
     nw = t["newton"]
     newton_tbl = nw.groupby(["activation", "x0"], as_index=False).agg(
         iterations=("iter", "max"), last_x=("x", "last"), last_df=("df", "last"), stationary=("stationary", "first"))
     return {"hessian_norms": norms, "zeros": zeros, "scaling": scaling,
-            "training": pd.concat(train, ignore_index=True), "rmsprop": rms, "gradcheck": g, "newton": newton_tbl}
+            "training": pd.concat(train, ignore_index=True), "rmsprop": rms, "gradcheck": g, "newton": newton_tbl,
+            "derivatives": derivs}
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -556,7 +592,8 @@ def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) ->
     ax[0].legend()
     ax[1].plot(land.w, land.curvature)
     ax[1].axhline(0, color="k", lw=0.7)
-    ax[1].set(xlabel="w", ylabel="d2E/dw2", title="its curvature (negative = non-convex)", yscale="symlog")
+    ax[1].set_yscale("symlog", linthresh=1e-3)
+    ax[1].set(xlabel="w", ylabel="d2E/dw2 (symlog)", title="its curvature (negative = non-convex)")
     c = t["convexity"]
     for loss, g in c.groupby("loss"):
         ax[2].hist(np.sign(g.min_eig) * np.log10(1 + np.abs(g.min_eig) * 1e6), bins=40, alpha=0.6, label=loss)
@@ -566,7 +603,7 @@ def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) ->
     ax[2].legend()
     figs["convexity"] = fig
 
-    b = t["blocks"]
+    b = t["blocks"][t["blocks"].state == "init"]
     acts = list(b.activation.unique())
     panels = [("full", "norm_share", "loss H: norm share"),
               ("rest", "norm_share", "H - GN: norm share"),
@@ -592,9 +629,11 @@ def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) ->
     fig, ax = plt.subplots(1, len(acts), figsize=(5 * len(acts), 3.4), squeeze=False)
     sp = t["spectra"]
     for k, act in enumerate(acts):
-        for part, g in sp[(sp.activation == act) & (sp.seed == sp.seed.min())].groupby("part"):
-            ax[0, k].plot(g["rank"], g.eigenvalue, label=part)
-        ax[0, k].set(yscale="symlog", xlabel="eigenvalue rank", ylabel="eigenvalue (symlog)",
+        for (state, part), g in sp[(sp.activation == act) & (sp.seed == sp.seed.min())].groupby(["state", "part"]):
+            ax[0, k].plot(g["rank"], g.eigenvalue, label=f"{part} ({state})", ls="-" if state == "init" else "--",
+                          color={"full": "C0", "gauss_newton": "C1", "rest": "C2"}[part])
+        ax[0, k].set_yscale("symlog", linthresh=1e-4)
+        ax[0, k].set(xlabel="eigenvalue rank", ylabel="eigenvalue (symlog, linear below 1e-4)",
                      title=f"{act}: spectrum of the loss Hessian (first seed)")
         ax[0, k].legend()
     figs["spectra"] = fig
@@ -603,12 +642,13 @@ def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) ->
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
     P = np.logspace(np.log10(sc.n_params.min()), 6, 50)
     big = sc[sc.n_params >= sc.n_params.median()]
-    for col, label in (("gradient_s", "gradient"), ("hvp_s", "Hessian-vector product"), ("hessian_s", "explicit Hessian")):
+    for col, label in (("gradient_s", "gradient"), ("hvp_s", "Hessian-vector product"),
+                       ("hessian_s", "explicit Hessian")):
         k, c0 = np.polyfit(np.log(big.n_params), np.log(big[col]), 1)
         line, = ax[0].plot(sc.n_params, sc[col], "o", label=f"{label} (slope {k:.2f})")
         ax[0].plot(P, np.exp(c0) * P ** k, "--", color=line.get_color())
-    top = sc.loc[sc.n_params.idxmax()]
-    ax[0].plot(P, P * top.hvp_s * P / top.n_params, ":", color="k", label="N HVPs, each linear in N")
+    a, b_ = affine_cost(sc, "hvp_s")
+    ax[0].plot(P, P * (a + b_ * P), ":", color="k", label="explicit Hessian as N HVPs (affine fit)")
     ax[0].set(xscale="log", yscale="log", xlabel="parameters N", ylabel="seconds",
               title="time (dashed: fit on the larger sizes, extrapolated)")
     ax[0].legend(fontsize=7)

@@ -46,7 +46,8 @@ rule second_order_structure:
         scaling=f"{SO_TABLES}/scaling.csv",
     params:
         cfg={k: SO[k] for k in ("structure_activations", "structure_widths", "structure_loss", "structure_n",
-                                "output_examples", "scaling_widths", "scaling_n", "scaling_repeats")},
+                                "output_examples", "structure_train_steps", "structure_train_lr", "scaling_widths",
+                                "scaling_n", "scaling_repeats")},
         seeds=seeds_list(),
     log:
         log_path("second_order", "structure"),
@@ -161,6 +162,7 @@ rule second_order_evidence:
         rmsprop=f"{SO_TABLES}/summary_rmsprop.csv",
         gradcheck=f"{SO_TABLES}/summary_gradcheck.csv",
         newton=f"{SO_TABLES}/summary_newton.csv",
+        derivatives=f"{SO_TABLES}/summary_derivatives.csv",
     params:
         extrapolate_params=SO["extrapolate_params"],
         tiny_passes=SO["tiny_passes"],

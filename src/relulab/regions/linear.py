@@ -88,7 +88,8 @@ def same_map(part, pairs: np.ndarray, rtol: float) -> np.ndarray:
     scale = float(np.abs(part.domain.polygon).max())
     size = np.abs(part.A).max(initial=0.0) * scale + np.abs(part.c).max(initial=0.0) + 1e-300
     i, j = pairs[:, 0], pairs[:, 1]
-    diff = np.abs(part.A[i] - part.A[j]).max(axis=(1, 2), initial=0.0) * scale + np.abs(part.c[i] - part.c[j]).max(axis=1, initial=0.0)
+    dA = np.abs(part.A[i] - part.A[j]).max(axis=(1, 2), initial=0.0)
+    diff = dA * scale + np.abs(part.c[i] - part.c[j]).max(axis=1, initial=0.0)
     return diff <= rtol * size
 
 

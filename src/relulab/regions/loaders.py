@@ -75,7 +75,8 @@ def load_network(path, activation: str | None = None, index: int = 0) -> LoadedN
             raise ValueError(f"{path}: --index {index} out of range; the checkpoint holds {n} models")
         act = activation or ck.spec.activation
         if act not in ACTIVATIONS:
-            raise ValueError(f"{path}: activation {act!r} is not piecewise linear; expected one of {', '.join(ACTIVATIONS)}")
+            raise ValueError(f"{path}: activation {act!r} is not piecewise linear; "
+                             f"expected one of {', '.join(ACTIVATIONS)}")
         slope = {"leaky_relu": ck.spec.leaky_slope}.get(act)
         if act == "prelu":
             slope = models.prelu_slopes(ck.spec, ck.params, index)
