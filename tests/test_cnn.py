@@ -67,3 +67,23 @@ def test_rrelu_slopes():
     assert slopes.min() >= 1 / 8 and slopes.max() <= 1 / 3
     assert (1 / slopes).mean().item() == pytest.approx(5.5, abs=0.05)  # a ~ U(3, 8)
     assert -m.eval()(z)[0].item() == pytest.approx(1 / 5.5)
+
+
+def test_affine_residual_zero_for_identity_mlp_not_for_relu_or_maxpool():
+    from relulab import images
+    x = torch.rand(16, 1, 8, 8, generator=torch.Generator().manual_seed(2))
+    ident = cnn.Stack(cnn.NetSpec(in_shape=(1, 8, 8), channels=(), kernels=(), head=(9, 7), activation="identity"), [0])
+    assert images.affine_residual(ident.network(0), x) < 1e-10  # F1: a product of affine maps is affine
+    relu = cnn.Stack(cnn.NetSpec(in_shape=(1, 8, 8), channels=(), kernels=(), head=(9, 7)), [0])
+    assert images.affine_residual(relu.network(0), x) > 1e-3
+    pooled = cnn.Stack(cnn.NetSpec(in_shape=(1, 8, 8), channels=(3,), kernels=(3,), head=(), activation="identity"), [0])
+    assert images.affine_residual(pooled.network(0), x) > 1e-3  # max pooling is itself non-linear
+
+
+def test_steps_to_target_censors_at_budget():
+    import pandas as pd
+    from relulab import images
+    h = pd.DataFrame({"seed": [0, 0, 0, 1, 1, 1], "step": [10, 20, 30] * 2,
+                      "train_error": [0.5, 0.2, 0.1, 0.6, 0.5, 0.4]})
+    s = images.steps_to(h, 0.25, 30)
+    assert s.steps.tolist() == [20, 30] and s.reached.tolist() == [True, False]

@@ -39,9 +39,8 @@ def test_curve_on_shift_invariant_model():
     x[:, :, 0] = 0; x[:, :, -1] = 0; x[:, :, :, 0] = 0; x[:, :, :, -1] = 0  # zero border: one-pixel shifts lossless
     y = (x.sum((1, 2, 3)) > x.sum((1, 2, 3)).median()).long()
     thr = x.sum((1, 2, 3)).median()
-    predict = lambda t: (t.sum((1, 2, 3)) > thr).long()[None]
-    feats = lambda t: t.sum((2, 3))[None]
-    rows = invariance.curve(predict, feats, x, y, "shift", [0, 1])
+    evaluate = lambda t: ((t.sum((1, 2, 3)) > thr).long()[None], t.sum((2, 3))[None])
+    rows = invariance.curve(evaluate, x, y, "shift", [0, 1])
     assert [r["accuracy"] for r in rows] == [1.0, 1.0]
     assert rows[1]["similarity"] == pytest.approx(1.0)
     assert invariance.retention(np.array([0.5]), np.array([1.0]))[0] == 0.5

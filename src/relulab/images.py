@@ -244,10 +244,13 @@ def invariance_table(stacks: dict[str, cnn.Stack], d: data.Dataset, n_eval: int,
     frames = []
     for name, st in stacks.items():
         last = len(st.spec.channels) - 1
-        predict = lambda t, st=st: st.logits(t).argmax(-1)
-        feats = lambda t, st=st, last=last: st.features(t)[last]
+
+        def evaluate(t, st=st, last=last):
+            feats = st.features(t)
+            return feats[-1].argmax(-1), feats[last]
+
         for kind, values in (("shift", shifts), ("rotate", angles)):
-            rows = invariance.curve(predict, feats, x, y, kind, values)
+            rows = invariance.curve(evaluate, x, y, kind, values)
             frames.append(pd.DataFrame(rows).assign(model=name, seed=lambda f, st=st: f.network.map(
                 dict(enumerate(st.seeds)))))
     return pd.concat(frames).drop(columns="network")
@@ -308,7 +311,7 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], shift_probe: int)
     add("C2", "max_class_recall_drop", _ci(ch.max_class_recall_drop), n,
         "largest drop of one class's recall from zeroing one channel")
     inv = t["invariance"]
-    sh = inv[inv.transform == "shift"]
+    sh = inv[inv["transform"] == "shift"]
     ret = lambda model: (_by_seed(sh[sh.value >= 1], "accuracy", model=model) / _by_seed(sh[sh.value == 0], "accuracy",
                                                                                           model=model))
     add("C3", "pool_minus_nopool_shift_retention", _paired(ret("cnn"), ret("cnn_nopool")), n,
@@ -322,7 +325,7 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], shift_probe: int)
     params = m.groupby("model").params.first()
     add("C3", "nopool_over_pool_params", (params["cnn_nopool"] / params["cnn"],) * 3, 1,
         "parameter count without pooling over with pooling (exact)", ci=False)
-    ro = inv[inv.transform == "rotate"]
+    ro = inv[inv["transform"] == "rotate"]
     rot_acc = lambda model: _by_seed(ro[ro.value.abs() >= 45], "accuracy", model=model)
     add("C4", "rotation_accuracy_drop", _paired(_by_seed(ro[ro.value == 0], "accuracy", model="cnn"), rot_acc("cnn")),
         n, "plain CNN: upright accuracy minus mean accuracy at rotations of 45 degrees or more")
@@ -453,7 +456,7 @@ def plot_invariance(inv: pd.DataFrame):
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
     for ax, kind, xlabel in zip(axes, ("shift", "rotate"), ("shift (pixels, horizontal and vertical)", "rotation (degrees)")):
-        for model, g in _median_ci(inv[inv.transform == kind], ["model", "value"], "accuracy").groupby("model"):
+        for model, g in _median_ci(inv[inv["transform"] == kind], ["model", "value"], "accuracy").groupby("model"):
             ax.plot(g.value, g["median"], marker="o", label=model)
             ax.fill_between(g.value, g.ci_low, g.ci_high, alpha=0.2)
         ax.set_xlabel(xlabel)

@@ -37,18 +37,18 @@ def feature_similarity(f0: torch.Tensor, f1: torch.Tensor) -> float:
     return float(cosine_similarity(f0, f1).mean())
 
 
-def curve(predict, features, x: torch.Tensor, y: torch.Tensor, kind: str, values) -> "list[dict]":
-    """Accuracy (per network) and last-conv-feature similarity to the untransformed images for each value.
+def curve(evaluate, x: torch.Tensor, y: torch.Tensor, kind: str, values) -> "list[dict]":
+    """Accuracy (per network) and feature similarity to the untransformed images for each transform value.
 
-    predict(x) -> (S, N) labels; features(x) -> (S, N, ...) one layer's features.
+    evaluate(x) -> (labels (S, N), features (S, N, ...)) of S networks, in one pass.
     """
-    base = features(x)
+    _, base = evaluate(x)
     rows = []
     for v, fn in transforms(kind, values).items():
         accs, sims = [], []
         for xt in fn(x):
-            accs.append((predict(xt) == y).double().mean(-1).numpy())
-            ft = features(xt)
+            pred, ft = evaluate(xt)
+            accs.append((pred == y).double().mean(-1).numpy())
             sims.append(np.array([feature_similarity(base[s], ft[s]) for s in range(base.shape[0])]))
         acc, sim = np.mean(accs, 0), np.mean(sims, 0)
         rows += [{"network": s, "transform": kind, "value": v, "accuracy": acc[s], "similarity": sim[s]}

@@ -11,21 +11,14 @@ REG_TABLES = ["bounds", "constructions", "maxout", "trained", "digits", "scaling
 REG_FIGURES = ["bounds", "folding", "scaling", "maps", "approx"]
 
 
-def regions_activations():
-    return [a for a in REG["activations"] if a in config["surfaces"]["activations"]]
-
-
-def regions_checkpoints(wildcards):
-    """Every surfaces regression checkpoint of a counted activation (init and trained parameters)."""
-    return expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=config["surfaces"]["tasks"],
-                  activation=regions_activations(), arch=config["surfaces"]["archs"])
-
-
-def regions_map_models(wildcards):
-    """The ReLU checkpoints of the map task (or the first task), shallowest and deepest architecture."""
-    surf = config["surfaces"]
-    task = REG["map_task"] if REG["map_task"] in surf["tasks"] else surf["tasks"][0]
-    return expand("results/surfaces/models/{task}/relu/{arch}.pt", task=task, arch=[surf["archs"][0], surf["archs"][-1]])
+# Counted surfaces checkpoints: every regression task, architecture and counted activation (init and
+# trained parameters); the map figure uses the ReLU ones of one task, shallowest and deepest architecture.
+REG_ACTIVATIONS = [a for a in REG["activations"] if a in config["surfaces"]["activations"]]
+REG_CHECKPOINTS = expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=config["surfaces"]["tasks"],
+                         activation=REG_ACTIVATIONS, arch=config["surfaces"]["archs"])
+REG_MAP_TASK = REG["map_task"] if REG["map_task"] in config["surfaces"]["tasks"] else config["surfaces"]["tasks"][0]
+REG_MAP_MODELS = expand("results/surfaces/models/{task}/relu/{arch}.pt", task=REG_MAP_TASK,
+                        arch=[config["surfaces"]["archs"][0], config["surfaces"]["archs"][-1]])
 
 
 rule regions_theory:
@@ -77,9 +70,11 @@ rule regions_random:
 
 rule regions_trained:
     input:
-        models=regions_checkpoints,
+        models=REG_CHECKPOINTS,
     output:
         "results/regions/trained.csv",
+    params:
+        activations=REG_ACTIVATIONS,
     log:
         log_path("regions", "trained"),
     benchmark:
@@ -151,7 +146,7 @@ rule regions_plot:
         trained="results/regions/trained.csv",
         digits="results/regions/digits.csv",
         approx="results/regions/approx.csv",
-        maps=regions_map_models,
+        maps=REG_MAP_MODELS,
     output:
         bounds="results/regions/figures/bounds.png",
         folding="results/regions/figures/folding.png",

@@ -27,7 +27,7 @@ manifest = [
      "features of each layer, trained CNN vs the same CNN at initialization (median over seeds, 95% CI)."),
     ("fig-images-invariance", fig["invariance"], "C3 C4", "Test accuracy under shifted (left) and rotated (right) "
      "test images: CNN with and without max pooling, and CNNs trained with random rotations (base and wider)."),
-    ("fig-images-params", fig["params"], "C5 C6", "Test accuracy vs parameter count of CNNs and dense networks "
+    ("fig-images-params", fig["params_accuracy"], "C5 C6", "Test accuracy vs parameter count of CNNs and dense networks "
      "trained on the same images (median over seeds, 95% CI); head_random trains only the head on random convs."),
     ("tbl-images-params", out.params_table, "C5 C3 C6 F1", "Per model: parameters and test accuracy (median over "
      "seeds, 95% bootstrap CI)."),
