@@ -87,3 +87,12 @@ def test_steps_to_target_censors_at_budget():
                       "train_error": [0.5, 0.2, 0.1, 0.6, 0.5, 0.4]})
     s = images.steps_to(h, 0.25, 30)
     assert s.steps.tolist() == [20, 30] and s.reached.tolist() == [True, False]
+
+
+def test_rules_list_the_same_models_as_the_library():
+    import re
+    from pathlib import Path
+    from relulab import images
+    text = Path(__file__).parents[1].joinpath("workflow/rules/common.smk").read_text()
+    fixed = re.search(r'fixed = \[(.*?)\]', text, re.S).group(1)
+    assert re.findall(r'"(\w+)"', fixed) == list(images.FIXED_MODELS)

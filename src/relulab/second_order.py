@@ -152,12 +152,13 @@ def hessian_structure(spec: models.MLPSpec, loss: str, n: int, n_output_examples
 # --- H4: cost of the explicit Hessian vs Hessian-vector products ------------------------------------------
 
 def _timed(fn, repeats: int) -> float:
+    """Fastest of `repeats` wall-clock runs: the least disturbed by other processes on shared cores."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t)
-    return float(np.median(times))
+    return float(np.min(times))
 
 
 def scaling(widths, n: int, repeats: int, seed: int) -> pd.DataFrame:
@@ -171,13 +172,14 @@ def scaling(widths, n: int, repeats: int, seed: int) -> pd.DataFrame:
         f = hs.loss_fn(spec, layout, x, y, "ce")
         v = torch.ones(layout.n, dtype=torch.float64)
         box = {}
-        t_h = _timed(lambda: box.update(H=hs.loss_hessian(f, theta)), 1 if layout.n > 1500 else repeats)
+        heavy = max(1, repeats // 2) if layout.n > 1500 else repeats
+        t_h = _timed(lambda: box.update(H=hs.loss_hessian(f, theta)), heavy)
         rows.append({"width": w, "n_params": layout.n, "entries": layout.n ** 2,
                      "cross_term_fraction": 1 - 1 / layout.n,
                      "hessian_bytes": box["H"].element_size() * box["H"].numel(),
                      "vector_bytes": 8 * layout.n,
-                     "gradient_s": _timed(lambda: grad(f)(theta), repeats),
-                     "hvp_s": _timed(lambda: hs.hvp(f, theta, v), repeats), "hessian_s": t_h})
+                     "gradient_s": _timed(lambda: grad(f)(theta), 10 * repeats),
+                     "hvp_s": _timed(lambda: hs.hvp(f, theta, v), 10 * repeats), "hessian_s": t_h})
         del box
     return pd.DataFrame(rows)
 

@@ -83,7 +83,7 @@ def images_seeds():
 
 
 def images_models():
-    """Every model variant the images family trains (fixed variants and one MLP per width)."""
-    from relulab.images import model_names
-
-    return model_names(config["images"])
+    """Every model variant the images family trains: relulab.images.model_names without importing torch."""
+    fixed = ["cnn", "cnn_nopool", "cnn_shuffled", "cnn_rotaug", "cnn_wide_rotaug", "head_random", "mlp_linear",
+             "mlp_identity"]
+    return fixed + [f"mlp_{w}" for w in config["images"]["mlp_widths"]]

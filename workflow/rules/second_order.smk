@@ -43,11 +43,9 @@ rule second_order_structure:
         zeros=f"{SO_TABLES}/zeros.csv",
         spectra=f"{SO_TABLES}/spectra.csv",
         products=f"{SO_TABLES}/products.csv",
-        scaling=f"{SO_TABLES}/scaling.csv",
     params:
         cfg={k: SO[k] for k in ("structure_activations", "structure_widths", "structure_loss", "structure_n",
-                                "output_examples", "structure_train_steps", "structure_train_lr", "scaling_widths",
-                                "scaling_n", "scaling_repeats")},
+                                "output_examples", "structure_train_steps", "structure_train_lr")},
         seeds=seeds_list(),
     log:
         log_path("second_order", "structure"),
@@ -58,11 +56,33 @@ rule second_order_structure:
         mem_mb=4000,
         runtime=20,
     message:
-        "second_order: exact loss and output Hessians of small digits networks; cost vs size"
+        "second_order: exact loss and output Hessians of small digits networks"
     conda:
         CONDA_ENV
     script:
         "../scripts/second_order_structure.py"
+
+
+rule second_order_scaling:
+    output:
+        scaling=f"{SO_TABLES}/scaling.csv",
+    params:
+        cfg={k: SO[k] for k in ("scaling_widths", "scaling_n", "scaling_repeats")},
+        seed=config["base_seed"],
+    log:
+        log_path("second_order", "scaling"),
+    benchmark:
+        bench_path("second_order", "scaling")
+    threads: config["threads"]
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    message:
+        "second_order: time and memory of the explicit Hessian vs Hessian-vector products as networks grow"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/second_order_scaling.py"
 
 
 rule second_order_training:
@@ -117,6 +137,7 @@ rule second_order_plots:
     input:
         **rules.second_order_elementary.output,
         **rules.second_order_structure.output,
+        **rules.second_order_scaling.output,
         **rules.second_order_training.output,
         rmsprop=rules.second_order_rmsprop.output.table,
     output:
@@ -148,6 +169,7 @@ rule second_order_evidence:
     input:
         **rules.second_order_elementary.output,
         **rules.second_order_structure.output,
+        **rules.second_order_scaling.output,
         **rules.second_order_training.output,
         rmsprop=rules.second_order_rmsprop.output.table,
         figures=list(rules.second_order_plots.output),

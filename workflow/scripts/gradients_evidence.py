@@ -33,7 +33,8 @@ figs = {p.rsplit("/", 1)[-1]: p for p in inp.figures}
 manifest = [
     ("fig-gradients-heatmap", figs["gradient_heatmap.png"], "A3 R6 F6",
      "Back-propagated gradient norm per hidden layer at initialization, relative to the last hidden layer (log10, "
-     "median over seeds), for every depth; each activation at its recommended init. Blue: smaller near the input."),
+     "median over seeds, colour clipped at 3 decades), for every depth; each activation at its recommended init. "
+     "Blue: smaller near the input."),
     ("fig-gradients-training", figs["training_layers.png"], "A3 F6",
      "Left: fraction of saturated units per layer along SGD training (median, interquartile band). Right: training "
      "accuracy of deep networks, ReLU with Xavier or He init and sigmoid with Xavier init, SGD with momentum."),

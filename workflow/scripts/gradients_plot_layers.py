@@ -14,11 +14,11 @@ t = layers[keep].groupby(["activation", "init", "depth", "layer"], as_index=Fals
 t["rel"] = np.log10(t.bgrad_norm / t.groupby(["activation", "depth"]).bgrad_norm.transform("last"))
 acts = list(dict.fromkeys(layers.activation))
 fig, axes = plt.subplots(1, len(acts), figsize=(2.6 * len(acts), 3.4), sharey=True, squeeze=False)
-lim = max(1.0, float(np.nanmax(np.abs(t.rel))))
+lim = min(3.0, max(1.0, float(np.nanmax(np.abs(t.rel)))))  # clipped: a sigmoid loses many decades
 for ax, act in zip(axes[0], acts):
     grid = t[t.activation == act].pivot(index="layer", columns="depth", values="rel")
     sns.heatmap(grid, ax=ax, cmap="RdBu_r", vmin=-lim, vmax=lim, cbar=ax is axes[0][-1],
-                cbar_kws={"label": "log10 ||dL/dz_l|| / ||dL/dz_L||"})
+                cbar_kws={"label": f"log10 ||dL/dz_l|| / ||dL/dz_L|| (clipped at ±{lim:g})"})
     ax.set_title(f"{act} ({t[t.activation == act].init.iloc[0]})")
     ax.invert_yaxis()
 plots.save(fig, snakemake.output.heatmap)

@@ -40,4 +40,7 @@ manifest = [
 ]
 evidence.write_manifest(pd.DataFrame(manifest, columns=["id", "path", "claims", "caption"]).assign(
     kind=lambda m: m.id.str.split("-").str[0].map({"fig": "figure", "tbl": "table"})), out.manifest)
-evidence.write_values({f"{r['claim_id']}_{r['statistic']}": round(r["value"], 4) for r in rows}, out.values)
+values = {f"{r['claim_id']}_{r['statistic']}": round(r["value"], 4) for r in rows}
+values.update({f"params_{m}": int(p) for m, p in t["metrics"].groupby("model").params.first().items()})
+values.update({f"n_train_{s}": int(n) for s, n in t["acts"].groupby("size").n_train.first().items()})
+evidence.write_values(values, out.values)

@@ -1,4 +1,4 @@
-"""Exact loss and output Hessians of small digits networks (H3, H5, H7) and their cost vs size (H4)."""
+"""Exact loss and output Hessians of small digits networks (H3, H5, H7)."""
 import pandas as pd
 
 from relulab import evidence, models, runtime
@@ -14,6 +14,3 @@ for act in cfg["structure_activations"]:
     log.info("%s: %d parameters, Hessians formed for %d seeds", act, spec.n_params, len(seeds))
 for path, frames in zip((out.blocks, out.zeros, out.spectra, out.products), zip(*parts)):
     evidence.atomic_write_csv(pd.concat(frames, ignore_index=True), path)
-scaling = so.scaling(cfg["scaling_widths"], cfg["scaling_n"], cfg["scaling_repeats"], seeds[0])
-log.info("scaling:\n%s", scaling.to_string())
-evidence.atomic_write_csv(scaling, out.scaling)
