@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import actnet
+from . import actnet, optim
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
             params = actnet.add_batch_norm(params)
     params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
     tensors = list(params.values())
-    state = [torch.zeros_like(p) for p in tensors], [torch.zeros_like(p) for p in tensors]
+    state = optim.init(run.optimizer, tensors, run.lr, run.momentum)
     S = len(seeds)
     gens = [torch.Generator().manual_seed(20_000 + int(s)) for s in seeds]
     alive = torch.ones(S, dtype=torch.bool)
@@ -94,25 +94,13 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
         alive &= torch.isfinite(losses.detach())
         grads = torch.autograd.grad(torch.where(alive, losses, torch.zeros_like(losses)).sum(), tensors)
         lr = run.lr * (1.0 if lr_multiplier is None else float(lr_multiplier(step)))
-        with torch.no_grad():
-            for p, g, m, v in zip(tensors, grads, *state):
-                g = g.nan_to_num(0.0, 0.0, 0.0)
-                g[~alive] = 0.0
-                _update(run, p, g, m, v, lr, step + 1)
+        for g in grads:
+            g.nan_to_num_(0.0, 0.0, 0.0)
+            g[~alive] = 0.0
+        optim.step(state, tensors, grads, lr)
     history = pd.DataFrame(rows)
     history["diverged"] = history.groupby("seed")["diverged"].transform("max")
     return {k: v.detach() for k, v in params.items()}, history
-
-
-def _update(run: RunSpec, p, g, m, v, lr: float, t: int) -> None:
-    """One in-place step: SGD with (heavy-ball) momentum as torch.optim.SGD, or Adam (0.9, 0.999, 1e-8)."""
-    if run.optimizer == "sgd":
-        m.mul_(run.momentum).add_(g) if run.momentum else m.copy_(g)
-        p.sub_(lr * m)
-        return
-    m.mul_(0.9).add_(0.1 * g)
-    v.mul_(0.999).add_(0.001 * g * g)
-    p.sub_(lr * (m / (1 - 0.9 ** t)) / ((v / (1 - 0.999 ** t)).sqrt() + 1e-8))
 
 
 def steps_to_reach(history: pd.DataFrame, col: str, threshold: float, *, above: bool = True) -> pd.DataFrame:

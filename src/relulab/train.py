@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import torch
 
-from . import models
+from . import models, optim
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,6 @@ def evaluate(spec, params, x, y, loss: str) -> tuple[torch.Tensor, torch.Tensor 
         return per_model_loss(out, y, loss), (per_model_accuracy(out, y) if loss == "ce" else None)
 
 
-def _optimizer(tspec: TrainSpec, tensors):
-    if tspec.optimizer == "adam":
-        return torch.optim.Adam(tensors, lr=tspec.lr, weight_decay=tspec.weight_decay)
-    return torch.optim.SGD(tensors, lr=tspec.lr, momentum=tspec.momentum, weight_decay=tspec.weight_decay)
-
-
 def _batch(x, y, gens, batch_size):
     """Per-seed minibatch indices (each seed its own generator): x (S, B, in), y (S, B[, k])."""
     idx = torch.stack([torch.randint(len(x), (batch_size,), generator=g) for g in gens])
@@ -95,7 +89,7 @@ def train(spec: models.MLPSpec, tspec: TrainSpec, params: dict, x: torch.Tensor,
     """
     params = {k: v.detach().clone().requires_grad_(not models.is_buffer(k)) for k, v in params.items()}
     trainable = [v for k, v in params.items() if not models.is_buffer(k)]
-    opt = _optimizer(tspec, trainable)
+    opt = optim.init(tspec.optimizer, trainable, tspec.lr, tspec.momentum, tspec.weight_decay)
     S = models.n_models(params)
     gens = [torch.Generator().manual_seed(10_000 + int(s)) for s in seeds]
     alive = torch.ones(S, dtype=torch.bool)
@@ -115,12 +109,11 @@ def train(spec: models.MLPSpec, tspec: TrainSpec, params: dict, x: torch.Tensor,
         alive &= ~bad
         if not alive.any():
             break
-        opt.zero_grad(set_to_none=False)
-        torch.where(alive, losses, torch.zeros_like(losses)).sum().backward()
-        for p in trainable:
-            p.grad[~alive] = 0.0
-            p.grad.nan_to_num_(0.0, 0.0, 0.0)
-        opt.step()
+        grads = torch.autograd.grad(torch.where(alive, losses, torch.zeros_like(losses)).sum(), trainable)
+        for g in grads:
+            g.nan_to_num_(0.0, 0.0, 0.0)
+            g[~alive] = 0.0
+        optim.step(opt, trainable, grads)
         with torch.no_grad():
             for p in trainable:  # a frozen (diverged) model must not drift through optimizer momentum
                 p[~alive] = float("nan")
