@@ -31,3 +31,30 @@ def test_hf_decreases_a_convex_quadratic_loss_to_its_minimum():
     assert (hist.loss.diff().dropna() <= 0).all() and hist.loss.iloc[-1] < hist.loss.iloc[0]
     assert abs(hist.loss.iloc[-1] - float(f(torch.linalg.solve(A, b)))) < 1e-6
     assert hist.passes.is_monotonic_increasing
+
+
+def test_hf_with_gauss_newton_products_trains_a_relu_network():
+    from relulab import hessian as hs
+    from relulab import models
+    spec = models.MLPSpec(2, (6,), 1, "relu")
+    layout = hs.layout_of(spec)
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(64, 2, generator=g, dtype=torch.float64) * 2 - 1
+    y = (x[:, :1] * x[:, 1:]).sin()
+    f = hs.loss_fn(spec, layout, x, y, "mse")
+    theta0 = hs.init_theta(spec, 0)
+    _, hist = hf.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0,
+                             hf.HFSpec(steps=15, cg_iters=10))
+    assert torch.isfinite(torch.tensor(hist.loss.to_numpy())).all()
+    assert (hist.loss.diff().dropna() <= 0).all() and hist.loss.iloc[-1] < 0.5 * hist.loss.iloc[0]
+
+
+def test_affine_cost_recovers_overhead_and_slope():
+    import pandas as pd
+
+    from relulab import second_order
+    table = pd.DataFrame({"n_params": [100, 400, 1600, 6400]})
+    table["hvp_s"] = 2e-3 + 5e-7 * table.n_params
+    a, b = second_order.affine_cost(table, "hvp_s")
+    assert abs(a - 2e-3) < 1e-12 and abs(b - 5e-7) < 1e-15
+    assert abs(second_order.explicit_hours(table, 1e6) - 1e6 * (2e-3 + 0.5) / 3600) < 1e-6

@@ -259,13 +259,14 @@ def invariance_table(stacks: dict[str, cnn.Stack], d: data.Dataset, n_eval: int,
 # ---- evidence: claim statistics ----
 
 def _paired(a, b, kind="diff"):
+    """Paired bootstrap (estimate, low, high), rounded so float noise (1e-16) never decides a verdict."""
     from relulab.stats import paired_bootstrap_ci
-    return paired_bootstrap_ci(np.asarray(a, float), np.asarray(b, float), kind=kind)
+    return tuple(round(v, 12) for v in paired_bootstrap_ci(np.asarray(a, float), np.asarray(b, float), kind=kind))
 
 
 def _ci(v):
     from relulab.stats import bootstrap_ci
-    return bootstrap_ci(np.asarray(v, float))
+    return tuple(round(x, 12) for x in bootstrap_ci(np.asarray(v, float)))
 
 
 def _by_seed(df: pd.DataFrame, col: str, **where) -> pd.Series:

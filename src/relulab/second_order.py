@@ -435,7 +435,7 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     big = sc[sc.n_params >= sc.n_params.median()]
     gib, _ = extrapolate(big, "hessian_bytes", extrapolate_params)
     fit_hours, k_h = extrapolate(big, "hessian_s", extrapolate_params)
-    hvp_s, k_v = extrapolate(big, "hvp_s", extrapolate_params)
+    a, b_ = affine_cost(sc, "hvp_s")
     add("H4", "hessian_gib_at_1m", value=gib / 2 ** 30, note="power-law fit of the measured Hessian bytes")
     add("H4", "cross_term_fraction", value=1 - 1 / extrapolate_params, note="(N^2 - N) / N^2")
     add("H4", "explicit_hours_at_1m", value=explicit_hours(sc, extrapolate_params),
@@ -444,7 +444,8 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     add("H4", "explicit_hours_powerlaw", value=fit_hours / 3600,
         note=f"power-law fit of the measured explicit-Hessian seconds over the larger half of the sizes "
              f"(exponent {k_h:.2f}); small sizes are dominated by fixed overheads")
-    add("H4", "hvp_seconds_at_1m", value=hvp_s, note=f"power-law fit of the HVP seconds (exponent {k_v:.2f})")
+    add("H4", "hvp_seconds_at_1m", value=a + b_ * extrapolate_params,
+        note=f"affine fit of the HVP seconds: {a:.3g} s overhead + {b_:.3g} s per parameter")
     add("H4", "largest_measured_params", value=float(sc.n_params.max()))
 
     z = t["zeros"]
@@ -505,6 +506,13 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     add("R7", "autograd_max_rel_error", value=float(g.autograd_rel_error.max()),
         note="hand-written back-prop vs torch autograd: maximum over layers, activations and seeds")
     return rows
+
+
+def quoted(value: float) -> str:
+    """A statistic as the report text quotes it: integers whole, fractions near 1 with 7 digits, else 3."""
+    if math.isfinite(value) and value == round(value) and abs(value) < 1e7:
+        return str(int(value))
+    return f"{value:.7g}" if 0.99 < value < 1 else f"{value:.3g}"
 
 
 def _paired(a, b, paired_bootstrap_ci):

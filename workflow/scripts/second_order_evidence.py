@@ -67,6 +67,5 @@ manifest = [
 ]
 evidence.write_manifest(pd.DataFrame(manifest, columns=["id", "path", "claims", "caption"]).assign(
     kind=lambda m: m.id.str.split("-").str[0].map({"fig": "figure", "tbl": "table"})), out.manifest)
-evidence.write_values({f"{r['claim_id']}_{r['statistic']}": f"{r['value']:{'.7g' if 0.99 < r['value'] < 1 else '.3g'}}"
-                       for r in rows}, out.values)
+evidence.write_values({f"{r['claim_id']}_{r['statistic']}": so.quoted(r["value"]) for r in rows}, out.values)
 log.info("%d claim statistics", len(rows))
