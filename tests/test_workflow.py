@@ -21,7 +21,7 @@ def job_counts(output: str) -> dict[str, int]:
 
 def rule_names() -> set[str]:
     names = set()
-    for smk in (ROOT / "workflow" / "rules").glob("*.smk"):
+    for smk in [ROOT / "Snakefile", *(ROOT / "workflow" / "rules").glob("*.smk")]:
         names |= set(re.findall(r"^rule (\w+):", smk.read_text(), re.M))
     return names
 
@@ -40,6 +40,11 @@ def test_full_config_plans_the_whole_grid():
     n_cells = len(s["tasks"]) * len(s["activations"]) * len(s["archs"]) + \
         len(s["classify_tasks"]) * len(s["classify_activations"]) * len(s["classify_archs"])
     assert job_counts(res.stdout)["surfaces_train"] == n_cells
+
+
+def test_default_profile_is_loaded_automatically():
+    res = run("-n", "--configfile", "config/quick.yaml")
+    assert "Using workflow specific profile profiles/default" in res.stdout + res.stderr
 
 
 def test_slurm_profile_parses_and_plans():

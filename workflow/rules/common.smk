@@ -29,6 +29,11 @@ def family_tables(kind):
     return [f"results/{family}/{kind}.csv" for family in FAMILIES]
 
 
+def config_slice(family, keys):
+    """Only these keys of config[family] reach a job, so editing any other key does not rerun it."""
+    return {k: config[family][k] for k in keys}
+
+
 def seeds_list():
     """The seeds every grid cell trains together."""
     return [config["base_seed"] + i for i in range(config["seeds"])]

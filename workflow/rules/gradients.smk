@@ -7,18 +7,13 @@ GRAD_FIGS = "results/gradients/figures"
 GRAD_DATA = ("dataset", "n_train", "n_eval", "n_probe", "width", "batch_size", "eval_every")
 
 
-def grad_slice(*keys):
-    """The data keys and the given keys of config["gradients"]: a rule reruns only when these change."""
-    return {k: GRAD[k] for k in GRAD_DATA + keys}
-
-
 rule gradients_layers:
     output:
         layers=f"{GRAD_TABLES}/layers_init.csv",
         jacobian=f"{GRAD_TABLES}/jacobian.csv",
         derivatives=f"{GRAD_TABLES}/derivatives.csv",
     params:
-        cfg=grad_slice("depths", "activations", "inits", "jac_examples"),
+        cfg=config_slice("gradients", GRAD_DATA + ("depths", "activations", "inits", "jac_examples",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "layers"),
@@ -30,6 +25,8 @@ rule gradients_layers:
         runtime=20,
     message:
         "gradients: per-layer statistics at initialization"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_layers.py"
 
@@ -39,7 +36,7 @@ rule gradients_track:
         track=f"{GRAD_TABLES}/layers_train.csv",
         deep=f"{GRAD_TABLES}/deep_history.csv",
     params:
-        cfg=grad_slice("activations", "track_depth", "track_init", "track_lr", "track_steps", "track_every", "deep_depth", "deep_width", "deep_lr", "deep_momentum", "deep_steps"),
+        cfg=config_slice("gradients", GRAD_DATA + ("activations", "track_depth", "track_init", "track_lr", "track_steps", "track_every", "deep_depth", "deep_width", "deep_lr", "deep_momentum", "deep_steps",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "track"),
@@ -51,6 +48,8 @@ rule gradients_track:
         runtime=30,
     message:
         "gradients: per-layer statistics along training and the deep Xavier/He networks"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_track.py"
 
@@ -61,7 +60,7 @@ rule gradients_dying:
         spike_trajectory=f"{GRAD_TABLES}/spike_trajectory.csv",
         spike_fate=f"{GRAD_TABLES}/spike_fate.csv",
     params:
-        cfg=grad_slice("dying_depths", "dying_lrs", "dying_steps", "spike_depth", "spike_lr", "spike_factor", "spike_step", "spike_steps"),
+        cfg=config_slice("gradients", GRAD_DATA + ("dying_depths", "dying_lrs", "dying_steps", "spike_depth", "spike_lr", "spike_factor", "spike_step", "spike_steps",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "dying"),
@@ -73,6 +72,8 @@ rule gradients_dying:
         runtime=30,
     message:
         "gradients: dead ReLU units vs learning rate and depth; one large update"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_dying.py"
 
@@ -93,6 +94,8 @@ rule gradients_born_dead:
         runtime=10,
     message:
         "gradients: born-dead Monte Carlo vs Lu et al. 2019"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_born_dead.py"
 
@@ -101,7 +104,7 @@ rule gradients_speed:
     output:
         history=f"{GRAD_TABLES}/speed_history.csv",
     params:
-        cfg=grad_slice("speed_activations", "speed_lrs", "speed_depth", "speed_width", "speed_steps"),
+        cfg=config_slice("gradients", GRAD_DATA + ("speed_activations", "speed_lrs", "speed_depth", "speed_width", "speed_steps",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "speed"),
@@ -113,6 +116,8 @@ rule gradients_speed:
         runtime=40,
     message:
         "gradients: learning-rate sweep per activation (speed and stability)"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_speed.py"
 
@@ -122,7 +127,7 @@ rule gradients_centering:
         history=f"{GRAD_TABLES}/centering_history.csv",
         drift=f"{GRAD_TABLES}/drift.csv",
     params:
-        cfg=grad_slice("centering_activations", "centering_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units"),
+        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "centering"),
@@ -134,6 +139,8 @@ rule gradients_centering:
         runtime=30,
     message:
         "gradients: zero-centred activations, batch norm and input drift"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_centering.py"
 
@@ -142,7 +149,7 @@ rule gradients_small_nets:
     output:
         history=f"{GRAD_TABLES}/small_nets_history.csv",
     params:
-        cfg=grad_slice("speed_depth", "speed_width", "init_scale_lr", "init_scale_steps", "staircase_lr", "staircase_steps"),
+        cfg=config_slice("gradients", GRAD_DATA + ("speed_depth", "speed_width", "init_scale_lr", "init_scale_steps", "staircase_lr", "staircase_steps",)),
         seeds=seeds_list(),
     log:
         log_path("gradients", "small_nets"),
@@ -154,6 +161,8 @@ rule gradients_small_nets:
         runtime=20,
     message:
         "gradients: small initialization (tanh vs sigmoid) and ReLU vs staircase"
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_small_nets.py"
 
@@ -174,6 +183,8 @@ rule gradients_plot_layers:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_plot_layers.py"
 
@@ -196,6 +207,8 @@ rule gradients_plot_dying:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_plot_dying.py"
 
@@ -219,6 +232,8 @@ rule gradients_plot_speed:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_plot_speed.py"
 
@@ -260,6 +275,8 @@ rule gradients_evidence:
     resources:
         mem_mb=1000,
         runtime=10,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/gradients_evidence.py"
 
