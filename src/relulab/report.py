@@ -159,7 +159,7 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame) -> str:
     told = ", ".join(f"{n} {VERDICTS[v][0].lower()}" for v, n in counts.items() if n)
     table = "\n".join([
         f"| Claim | Statement | Verdict | Primary statistic | Value | {CI_LABEL} | Seeds | Chapter |",
-        "|:--|:------------------------------|:--|:--|--:|:----|--:|--:|",
+        "|:---|:----------------------|:-----|:-------|----:|:------|--:|--:|",
         *rows,
     ])
     n = len(ledger["claims"])
