@@ -7,6 +7,7 @@ import math
 import torch
 
 from . import activations, models
+from .train import per_model_loss
 
 SCALED_TANH_A, SCALED_TANH_B = 1.7159, 2.0 / 3.0  # LeCun et al. 1998's f(x) = 1.7159 tanh(2x/3)
 STAIRCASE_STEP = 0.25
@@ -73,8 +74,7 @@ def add_batch_norm(params: dict) -> dict:
 
 def per_model_ce(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy of each stacked model: out (S, N, k), y (N,) or (S, N) -> (S,)."""
-    y = y if y.dim() == 2 else y.unsqueeze(0).expand(out.shape[0], -1)
-    return -torch.log_softmax(out, -1).gather(2, y.unsqueeze(-1)).squeeze(-1).mean(1)
+    return per_model_loss(out, y, "ce")
 
 
 def chance_loss(n_classes: int) -> float:
