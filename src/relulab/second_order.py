@@ -676,8 +676,9 @@ def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) ->
         best = best_runs(h, budget)[["method", "lr"]].drop_duplicates()
         for _, row in best.iterrows():
             g = h[(h.method == row.method) & ((h.lr == row.lr) | (h.lr.isna() & pd.isna(row.lr)))]
-            grid = np.linspace(0, budget, 100)
-            curves = [np.interp(grid, s.passes, np.minimum.accumulate(s.loss.to_numpy()), left=np.nan)
+            # Start where every seed has a record, so no point of the median is undefined.
+            grid = np.linspace(g.groupby("seed").passes.min().max(), budget, 100)
+            curves = [np.interp(grid, s.passes, np.minimum.accumulate(s.loss.to_numpy()))
                       for _, s in g.groupby("seed")]
             lab = row.method if pd.isna(row.lr) else f"{row.method} (lr {row.lr:g})"
             a.plot(grid, np.nanmedian(curves, 0), label=lab)
