@@ -129,6 +129,21 @@ def test_steps_to_reach_best_lr_and_stability_by_hand():
     assert convergence.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
 
 
+def test_best_lr_breaks_ties_by_how_close_the_run_came():
+    import pandas as pd
+
+    from relulab import convergence
+
+    rows = [{"cell": "sigmoid", "activation": "sigmoid", "lr": lr, "seed": 0, "step": 10 * step, "time_s": 0.0,
+             "train_acc": a} for lr, accs in ((0.03, [0.1, 0.1]), (0.3, [0.1, 0.6]), (3.0, [0.1, float("nan")]))
+            for step, a in enumerate(accs)]
+    reach = convergence.reach_table(pd.DataFrame(rows), "train_acc", 0.9)
+    assert not reach.reached.any()
+    assert reach.set_index("lr").shortfall.to_dict() == pytest.approx({0.03: 0.8, 0.3: 0.3, 3.0: float("nan")},
+                                                                      nan_ok=True)
+    assert convergence.best_lr(reach).lr.tolist() == [0.3]
+
+
 def test_input_drift_by_hand():
     from relulab import convergence
 

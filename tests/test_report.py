@@ -79,6 +79,14 @@ def test_fmt_missing_and_integers():
     assert report.fmt(5.0) == "5" and report.fmt(float("inf")) == "∞"
 
 
+def test_ci_text_collapsed_interval_and_missing_value():
+    nan = float("nan")
+    assert report.ci_text({"value": 2.0, "ci_low": 1.0, "ci_high": 3.0}) == "1 to 3"
+    assert report.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0}) == "exact"
+    assert report.ci_text({"value": nan, "ci_low": nan, "ci_high": nan}) == "—"
+    assert report.estimate({"value": nan, "ci_low": nan, "ci_high": nan, "n_seeds": 8}) == "not measured"
+
+
 def test_md_text_escapes_superscripts_outside_math_and_code():
     md = report.md_text("at least k^(L-1) * k^(n0) and x~y but $a^2$ and `b^c`")
     ast = pandoc_ast(md)

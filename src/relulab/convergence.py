@@ -104,14 +104,18 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
 
 
 def steps_to_reach(history: pd.DataFrame, col: str, threshold: float, *, above: bool = True) -> pd.DataFrame:
-    """Per seed: first logged step (and wall time) where `col` >= threshold (or <= if not above); NaN if never."""
+    """Per seed: first logged step (and wall time) where `col` >= threshold (or <= if not above); NaN if never.
+    `shortfall` is how far the last logged value stays from the threshold (<= 0 once reached; NaN if not finite)."""
     rows = []
     for seed, g in history.sort_values("step").groupby("seed"):
         hit = g[col] >= threshold if above else g[col] <= threshold
         first = g[hit].head(1)
+        last = float(g[col].iloc[-1])
         rows.append({"seed": int(seed), "steps": float(first.step.iloc[0]) if len(first) else math.nan,
                      "time_s": float(first.time_s.iloc[0]) if len(first) else math.nan,
-                     "reached": bool(len(first))})
+                     "reached": bool(len(first)),
+                     "shortfall": (threshold - last if above else last - threshold) if math.isfinite(last)
+                     else math.nan})
     return pd.DataFrame(rows)
 
 
@@ -170,10 +174,12 @@ def reach_table(hist: pd.DataFrame, col: str, threshold: float, *, above: bool =
 
 
 def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
-    """Per `by` group: the learning rate with the fewest median (censored) steps; its per-seed rows."""
+    """Per `by` group: the learning rate with the fewest median (censored) steps; its per-seed rows.
+    Ties (e.g. no learning rate reaches the threshold) go to the smallest median shortfall at the end, then
+    to the smaller learning rate."""
     reach = reach.assign(censored_steps=np.where(reach.reached, reach.steps, reach.budget * 2.0))
-    med = reach.groupby([by, "lr"]).censored_steps.median().reset_index()
-    best = med.sort_values([by, "censored_steps", "lr"]).groupby(by).head(1)[[by, "lr"]]
+    med = reach.groupby([by, "lr"])[["censored_steps", "shortfall"]].median().reset_index()
+    best = med.sort_values([by, "censored_steps", "shortfall", "lr"], na_position="last").groupby(by).head(1)[[by, "lr"]]
     return reach.merge(best, on=[by, "lr"])
 
 
@@ -284,8 +290,10 @@ def claim_rows(speed: pd.DataFrame, centering: pd.DataFrame, drift: pd.DataFrame
                                   f"(lr {lr_o:g}) / ReLU (lr {lr_r:g}); {int((~by[other].reached).sum())} {other} and "
                                   f"{int((~by['relu'].reached).sum())} ReLU runs never reached it (counted as the budget)"))
             est, lo, hi = ratio_of_medians_ci(by[other].time_s, by["relu"].time_s)
-            rows.append(claim_row("F7", f"{other}_relu_time_ratio", est, (lo, hi), len(by["relu"]), ev["F7"],
-                                  "same ratio in wall-clock training time (runs that reached the target)"))
+            note = "same ratio in wall-clock training time (runs that reached the target)"
+            if not by[other].reached.any() or not by["relu"].reached.any():
+                note += "; not measured: no run of one side reached the target"
+            rows.append(claim_row("F7", f"{other}_relu_time_ratio", est, (lo, hi), len(by["relu"]), ev["F7"], note))
     stab = stability_table(speed)
     msl = max_stable_lr(stab)
     floor = np.log2(min(cfg["speed_lrs"])) - 1

@@ -120,8 +120,10 @@ def plural(n: int, noun: str) -> str:
 
 
 def ci_text(row) -> str:
-    """The interval as 'lo to hi', or 'exact' where it collapses onto the value."""
+    """The interval as 'lo to hi', 'exact' where it collapses onto the value, or a dash where nothing was measured."""
     lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
+    if value == "—":
+        return "—"
     return "exact" if lo == hi == value else f"{lo} to {hi}"
 
 
