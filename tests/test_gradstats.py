@@ -152,3 +152,21 @@ def test_input_drift_by_hand():
     traj[:, 0, 0, 1] = [0.0, 1.0, 0.5]  # unit 0's median moves over a range of 1 -> 0.5 spreads
     traj[:, 0, 1, 1] = [0.0, 0.0, -2.0]  # unit 1: range 2 -> 1 spread
     assert convergence.input_drift(traj)[0] == pytest.approx(0.75)
+
+
+def test_saturation_rows_by_hand():
+    import pandas as pd
+
+    # Two seeds at one learning rate; top layer (2) saturates at step 20 for seed 0 only.
+    rows = []
+    for seed, sat in ((0, [0.0, 0.2, 0.9, 1.0]), (1, [0.0, 0.0, 0.1, 0.3])):
+        for k, s in enumerate(sat):
+            for layer in (1, 2):
+                rows.append({"seed": seed, "step": 10 * k, "layer": layer, "lr": 1.0, "saturated": s if layer == 2
+                             else 0.0, "train_acc": 0.1 + 0.01 * k})
+    stats = {r["statistic"]: r for r in gradstats.saturation_rows(pd.DataFrame(rows), "fig-x")}
+    assert stats["long_peak_saturation_lr1"]["value"] == pytest.approx(0.65)  # median of 1.0 and 0.3
+    assert stats["long_final_train_acc_lr1"]["value"] == pytest.approx(0.13)
+    when = stats["long_acc_when_saturated_lr1"]
+    assert when["value"] == pytest.approx(0.12) and when["n_seeds"] == 1
+    assert all(r["claim_id"] == "F6" and r["evidence"] == "fig-x" for r in stats.values())

@@ -83,6 +83,9 @@ def test_ci_text_collapsed_interval_and_missing_value():
     nan = float("nan")
     assert report.ci_text({"value": 2.0, "ci_low": 1.0, "ci_high": 3.0}) == "1 to 3"
     assert report.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0}) == "exact"
+    assert report.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0, "n_seeds": 1}) == "exact"
+    assert report.ci_text({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "all seeds equal"
+    assert report.estimate({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "0 (all seeds equal, 8 seeds)"
     assert report.ci_text({"value": nan, "ci_low": nan, "ci_high": nan}) == "—"
     assert report.estimate({"value": nan, "ci_low": nan, "ci_high": nan, "n_seeds": 8}) == "not measured"
 

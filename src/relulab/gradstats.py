@@ -167,6 +167,45 @@ def track_training(activations, x, y, x_eval, y_eval, x_test, y_test, x_probe, y
     return pd.concat(frames, ignore_index=True)
 
 
+def saturation_runs(x, y, x_eval, y_eval, x_test, y_test, x_probe, y_probe, *, lrs, depth: int, width: int,
+                    init: str, steps: int, batch_size: int, every: int, seeds) -> pd.DataFrame:
+    """Sigmoid networks tracked over a long run at each learning rate (Glorot & Bengio 2010 watched the top hidden
+    layer saturate over many epochs): the per-layer statistics of track_training with an `lr` column."""
+    frames = [track_training(["sigmoid"], x, y, x_eval, y_eval, x_test, y_test, x_probe, y_probe, depth=depth,
+                             width=width, init=init, lr=lr, steps=steps, batch_size=batch_size, every=every,
+                             seeds=seeds).assign(lr=lr) for lr in lrs]
+    return pd.concat(frames, ignore_index=True)
+
+
+def saturation_rows(long: pd.DataFrame, ev: str) -> list[dict]:
+    """F6's exploratory long-run statistics per learning rate (not in the decision rule): peak top-layer
+    saturation, final training accuracy, and the training accuracy at the first check where at least half of the
+    top layer is saturated (seeds where that happens); medians over seeds with bootstrap CIs."""
+    from .evidence import claim_row
+    from .stats import bootstrap_ci
+
+    def row(name, values, note):
+        est, lo, hi = bootstrap_ci(values)
+        return claim_row("F6", name, est, (lo, hi), len(values), ev, note)
+
+    rows, depth = [], int(long.layer.max())
+    top = long[long.layer == depth]
+    for lr, g in top.groupby("lr"):
+        tag, steps = f"lr{lr:g}".replace(".", "p"), int(g.step.max())
+        per_seed = [s for _, s in g.sort_values("step").groupby("seed")]
+        where = f"{steps} SGD steps at lr {lr:g}, sigmoid, {depth} hidden layers"
+        rows.append(row(f"long_peak_saturation_{tag}", [s.saturated.max() for s in per_seed],
+                        f"exploratory, not in the decision rule: largest saturated fraction of the top layer, {where}"))
+        rows.append(row(f"long_final_train_acc_{tag}", [s.train_acc.iloc[-1] for s in per_seed],
+                        f"exploratory: training accuracy at the end, {where} (chance 0.1)"))
+        first = [s[s.saturated >= 0.5].train_acc.iloc[0] for s in per_seed if (s.saturated >= 0.5).any()]
+        if first:
+            rows.append(row(f"long_acc_when_saturated_{tag}", first,
+                            f"exploratory: training accuracy when half the top layer first is saturated, {where}; "
+                            f"{len(first)} of {len(per_seed)} seeds got there"))
+    return rows
+
+
 RELU_FAMILY = ("relu", "leaky_relu", "elu")
 SIGMOIDAL = ("sigmoid", "tanh", "softsign")
 

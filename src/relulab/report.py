@@ -105,7 +105,7 @@ def estimate(row) -> str:
         return "not measured"
     seeds = f"{fmt(n)} seed{'s' if fmt(n) != '1' else ''}"
     if fmt(lo) == fmt(hi) == fmt(value):
-        return f"{fmt(value)} (exact, {seeds})"
+        return f"{fmt(value)} ({'exact' if _seeds(row) <= 1 else 'all seeds equal'}, {seeds})"
     return f"{fmt(value)} ({CI_LABEL} {fmt(lo)} to {fmt(hi)}, {seeds})"
 
 
@@ -120,11 +120,19 @@ def plural(n: int, noun: str) -> str:
 
 
 def ci_text(row) -> str:
-    """The interval as 'lo to hi', 'exact' where it collapses onto the value, or a dash where nothing was measured."""
+    """The interval as 'lo to hi'; where it collapses onto the value, 'exact' (one deterministic value) or 'all
+    seeds equal'; a dash where nothing was measured."""
     lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
     if value == "—":
         return "—"
-    return "exact" if lo == hi == value else f"{lo} to {hi}"
+    if lo == hi == value:
+        return "exact" if _seeds(row) <= 1 else "all seeds equal"
+    return f"{lo} to {hi}"
+
+
+def _seeds(row) -> int:
+    n = row.get("n_seeds")
+    return int(n) if n is not None and not (isinstance(n, float) and math.isnan(n)) else 1
 
 
 def _ids(text) -> list[str]:

@@ -54,6 +54,28 @@ rule gradients_track:
         "../scripts/gradients_track.py"
 
 
+rule gradients_saturation:
+    output:
+        table=f"{GRAD_TABLES}/saturation_long.csv",
+    params:
+        cfg=config_slice("gradients", GRAD_DATA + ("track_depth", "track_init", "saturation_lrs", "saturation_steps", "saturation_every",)),
+        seeds=seeds_list(),
+    log:
+        log_path("gradients", "saturation"),
+    benchmark:
+        bench_path("gradients", "saturation")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    message:
+        "gradients: long sigmoid runs per learning rate, does the top hidden layer saturate?"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/gradients_saturation.py"
+
+
 rule gradients_dying:
     output:
         sweep=f"{GRAD_TABLES}/dying.csv",
@@ -172,9 +194,11 @@ rule gradients_plot_layers:
         layers=rules.gradients_layers.output.layers,
         track=rules.gradients_track.output.track,
         deep=rules.gradients_track.output.deep,
+        saturation=rules.gradients_saturation.output.table,
     output:
         heatmap=f"{GRAD_FIGS}/gradient_heatmap.png",
         training=f"{GRAD_FIGS}/training_layers.png",
+        saturation=f"{GRAD_FIGS}/saturation_long.png",
     log:
         log_path("gradients", "plot_layers"),
     benchmark:
@@ -252,6 +276,7 @@ rule gradients_evidence:
         centering=rules.gradients_centering.output.history,
         drift=rules.gradients_centering.output.drift,
         small=rules.gradients_small_nets.output.history,
+        saturation=rules.gradients_saturation.output.table,
         figures=rules.gradients_plot_layers.output + rules.gradients_plot_dying.output
         + rules.gradients_plot_speed.output,
     output:

@@ -7,7 +7,7 @@ from relulab.stats import summarize
 log = runtime.start(snakemake)
 inp, out, cfg = snakemake.input, snakemake.output, snakemake.params.cfg
 read = {k: pd.read_csv(inp[k]) for k in ("layers", "derivatives", "track", "deep", "sweep", "spike_fate", "born",
-                                         "speed", "centering", "drift", "small")}
+                                         "speed", "centering", "drift", "small", "saturation")}
 ev = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-training",
       "F6": "fig-gradients-training tbl-gradients-decay", "R6": "fig-gradients-heatmap tbl-gradients-decay",
       "A4": "fig-gradients-dead-units tbl-gradients-dead", "A4_born": "fig-gradients-born-dead tbl-gradients-born-dead",
@@ -15,6 +15,7 @@ ev = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-training",
       "F5": "fig-gradients-speed tbl-gradients-speed", "A5": "fig-gradients-speed tbl-gradients-centering",
       "A5_drift": "fig-gradients-drift", "F4": "tbl-gradients-small-nets", "F2": "tbl-gradients-small-nets"}
 rows = gradstats.claim_rows(read["layers"], read["derivatives"], read["track"], read["deep"], ev)
+rows += gradstats.saturation_rows(read["saturation"], "fig-gradients-saturation-long")
 rows += dying.claim_rows(read["sweep"], read["spike_fate"], read["born"], ev)
 more, tables = convergence.claim_rows(read["speed"], read["centering"], read["drift"], read["small"], cfg, ev)
 evidence.write_claims(pd.DataFrame(rows + more), out.claims)
@@ -38,6 +39,11 @@ manifest = [
     ("fig-gradients-training", figs["training_layers.png"], "A3 F6",
      "Left: fraction of saturated units per layer along SGD training (median, interquartile band). Right: training "
      "accuracy of deep networks, ReLU with Xavier or He init and sigmoid with Xavier init, SGD with momentum."),
+    ("fig-gradients-saturation-long", figs["saturation_long.png"], "F6",
+     f"Exploratory long runs (not in F6's decision rule): sigmoid networks of the tracked depth and init trained "
+     f"for {int(read['saturation'].step.max())} SGD steps (the tracked runs: {int(read['track'].step.max())}) at "
+     "several learning rates. Top hidden layer: mean activation (left) and saturated fraction (middle); training "
+     "accuracy (right, chance 0.1). Median over seeds, band: interquartile range."),
     ("tbl-gradients-decay", out.decay, "A3 R6 F6",
      "Per-layer decay factor of the back-propagated gradient norm (least-squares fit; < 1 shrinks towards the "
      "input) and first/last-layer gradient-norm ratio, median over seeds with 95% bootstrap CI."),

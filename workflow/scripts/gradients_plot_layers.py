@@ -1,4 +1,5 @@
-"""Figures: per-layer gradient heatmap (layer x depth per activation); saturation and deep-net training."""
+"""Figures: per-layer gradient heatmap (layer x depth per activation); saturation and deep-net training; long
+sigmoid runs."""
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -30,3 +31,13 @@ a1.set(title="Saturated units per layer along training", ylabel="fraction satura
 sns.lineplot(deep, x="step", y="train_acc", hue="cell", ax=a2, errorbar=("pi", 50))
 a2.set(title=f"{int(deep.depth.iloc[0])} hidden layers, SGD + momentum", ylabel="training accuracy")
 plots.save(fig, snakemake.output.training)
+long = pd.read_csv(snakemake.input.saturation)
+top = long[long.layer == long.layer.max()].assign(lr=lambda t: t.lr.map("lr {:g}".format))
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.4))
+for ax, col, label in zip(axes, ("act_mean", "saturated", "train_acc"),
+                          ("mean activation", "fraction saturated", "training accuracy")):
+    sns.lineplot(top, x="step", y=col, hue="lr", ax=ax, errorbar=("pi", 50), estimator="median")
+    ax.set(ylabel=label, ylim=(0, 1.02), title=f"sigmoid, top hidden layer: {label}" if col != "train_acc"
+           else "training accuracy (dashed: chance)")
+axes[2].axhline(0.1, color="k", ls="--", lw=0.8)
+plots.save(fig, snakemake.output.saturation)
