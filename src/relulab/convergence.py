@@ -263,7 +263,8 @@ def best_steps(hist: pd.DataFrame, col: str, threshold: float) -> pd.DataFrame:
     return best.assign(censored_steps=np.where(best.reached, best.steps, best.budget))
 
 
-def _final(hist: pd.DataFrame) -> pd.DataFrame:
+def final_rows(hist: pd.DataFrame) -> pd.DataFrame:
+    """The last logged row of every run (per cell's largest step)."""
     return hist[hist.step == hist.groupby("cell").step.transform("max")]
 
 
@@ -335,7 +336,7 @@ def claim_rows(speed: pd.DataFrame, centering: pd.DataFrame, drift: pd.DataFrame
     est, lo, hi = ratio_of_medians_ci(dps[~dps.batch_norm].drift, dps[dps.batch_norm].drift)
     rows.append(claim_row("A5", "bn_drift_reduction", est, (lo, hi), int(dps.seed.nunique()), ev["A5_drift"],
                           "movement of last-layer units' median input over training, without / with batch norm"))
-    fin = _final(small)
+    fin = final_rows(small)
     tables["small"] = fin.groupby("cell").test_acc.median().reset_index()
     pen = {a: _paired(fin, f"{a}_xavier", "test_acc") - _paired(fin, f"{a}_small", "test_acc")
            for a in ("tanh", "sigmoid")}

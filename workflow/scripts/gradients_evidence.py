@@ -29,7 +29,7 @@ evidence.atomic_write_csv(summarize(tables["speed"], ["cell", "lr"], "censored_s
     tables["stability"].groupby("activation", as_index=False).max_stable_lr.median(), left_on="cell",
     right_on="activation").drop(columns="activation"), out.speed)
 evidence.atomic_write_csv(summarize(tables["centering"], ["cell", "lr"], "censored_steps"), out.centering)
-evidence.atomic_write_csv(summarize(convergence._final(read["small"]), ["cell"], "test_acc"), out.small)
+evidence.atomic_write_csv(summarize(convergence.final_rows(read["small"]), ["cell"], "test_acc"), out.small)
 figs = {p.rsplit("/", 1)[-1]: p for p in inp.figures}
 manifest = [
     ("fig-gradients-heatmap", figs["gradient_heatmap.png"], "A3 R6 F6",
