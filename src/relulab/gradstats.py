@@ -198,7 +198,8 @@ def saturation_rows(long: pd.DataFrame, ev: str) -> list[dict]:
                         f"exploratory, not in the decision rule: largest saturated fraction of the top layer, {where}"))
         rows.append(row(f"long_final_train_acc_{tag}", [s.train_acc.iloc[-1] for s in per_seed],
                         f"exploratory: training accuracy at the end, {where} (chance 0.1)"))
-        first = [s[s.saturated >= 0.5].train_acc.iloc[0] for s in per_seed if (s.saturated >= 0.5).any()]
+        halves = [s[s.saturated >= 0.5] for s in per_seed]
+        first = [h.train_acc.iloc[0] for h in halves if len(h)]
         if first:
             rows.append(row(f"long_acc_when_saturated_{tag}", first,
                             f"exploratory: training accuracy when half the top layer first is saturated, {where}; "

@@ -105,7 +105,7 @@ def estimate(row) -> str:
         return "not measured"
     seeds = f"{fmt(n)} seed{'s' if fmt(n) != '1' else ''}"
     if fmt(lo) == fmt(hi) == fmt(value):
-        return f"{fmt(value)} ({'exact' if _seeds(row) <= 1 else 'all seeds equal'}, {seeds})"
+        return f"{fmt(value)} ({collapsed(row)}, {seeds})"
     return f"{fmt(value)} ({CI_LABEL} {fmt(lo)} to {fmt(hi)}, {seeds})"
 
 
@@ -125,14 +125,14 @@ def ci_text(row) -> str:
     lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
     if value == "—":
         return "—"
-    if lo == hi == value:
-        return "exact" if _seeds(row) <= 1 else "all seeds equal"
-    return f"{lo} to {hi}"
+    return collapsed(row) if lo == hi == value else f"{lo} to {hi}"
 
 
-def _seeds(row) -> int:
+def collapsed(row) -> str:
+    """How to name an interval that collapses onto its value: one deterministic value, or several equal seeds."""
     n = row.get("n_seeds")
-    return int(n) if n is not None and not (isinstance(n, float) and math.isnan(n)) else 1
+    several = n is not None and not (isinstance(n, float) and math.isnan(n)) and int(n) > 1
+    return "all seeds equal" if several else "exact"
 
 
 def _ids(text) -> list[str]:
