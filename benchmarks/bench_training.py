@@ -1,7 +1,7 @@
 """Vectorized training of many seeds at once vs a plain per-seed loop, on the same grid cell.
 
 Usage: python benchmarks/bench_training.py [--seeds 16] [--steps 500] [--batch-size 128] [--threads 1] [--out FILE.csv]
-Both variants run identical arithmetic per network (relulab.train.train); the loop calls it once per
+Both variants run identical arithmetic per network (relulab.core.train.train); the loop calls it once per
 seed, the vectorized variant once for all seeds (one batched matmul per layer and step).
 """
 
@@ -11,8 +11,8 @@ import time
 import pandas as pd
 import torch
 
-from relulab import models, tasks
-from relulab.train import TrainSpec, train
+from relulab.core import models, tasks
+from relulab.core.train import TrainSpec, train
 
 CELLS = [("smooth", "relu", "48"), ("smooth", "relu", "16x16x16"), ("fold", "sigmoid", "8x8x8x8x8x8"),
          ("radial", "relu", "64x64")]

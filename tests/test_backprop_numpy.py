@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import backprop_numpy as bp
-from relulab import models
+from relulab.studies.second_order import backprop_numpy as bp
+from relulab.core import models
 
 
 def net(activation, loss, seed=0):
@@ -27,7 +27,7 @@ def test_backprop_matches_autograd(activation, loss):
     p = {k: v.clone().requires_grad_(True) for k, v in params.items()}
     out = models.forward(spec, p, torch.from_numpy(x))
     yt = torch.from_numpy(y) if loss == "mse" else torch.from_numpy(y).long()
-    from relulab.train import per_model_loss
+    from relulab.core.train import per_model_loss
     ref = per_model_loss(out, yt, loss)[0]
     ref.backward()
     assert np.isclose(value, float(ref), rtol=1e-12)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import cli, models
+from relulab import cli
+from relulab.core import models
 from relulab.regions import Box, count_regions, enumerate_regions, load_layers, load_network
 
 

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from relulab import cnn
+from relulab.studies.images import cnn
 
 SPEC = cnn.NetSpec(in_shape=(1, 8, 8), channels=(3, 4), kernels=(5, 3), head=(6,), activation="prelu")
 
@@ -70,7 +70,7 @@ def test_rrelu_slopes():
 
 
 def test_affine_residual_zero_for_identity_mlp_not_for_relu_or_maxpool():
-    from relulab import images
+    from relulab.studies.images import experiments as images
     x = torch.rand(16, 1, 8, 8, generator=torch.Generator().manual_seed(2))
     ident = cnn.Stack(cnn.NetSpec(in_shape=(1, 8, 8), channels=(), kernels=(), head=(9, 7), activation="identity"), [0])
     assert images.affine_residual(ident.network(0), x) < 1e-10  # F1: a product of affine maps is affine
@@ -82,7 +82,7 @@ def test_affine_residual_zero_for_identity_mlp_not_for_relu_or_maxpool():
 
 def test_steps_to_target_censors_at_budget():
     import pandas as pd
-    from relulab import images
+    from relulab.studies.images import experiments as images
     h = pd.DataFrame({"seed": [0, 0, 0, 1, 1, 1], "step": [10, 20, 30] * 2,
                       "train_error": [0.5, 0.2, 0.1, 0.6, 0.5, 0.4]})
     s = images.steps_to(h, 0.25, 30)
@@ -92,7 +92,7 @@ def test_steps_to_target_censors_at_budget():
 def test_rules_list_the_same_models_as_the_library():
     import re
     from pathlib import Path
-    from relulab import images
+    from relulab.studies.images import experiments as images
     text = Path(__file__).parents[1].joinpath("workflow/rules/common.smk").read_text()
     fixed = re.search(r'fixed = \[(.*?)\]', text, re.S).group(1)
     assert re.findall(r'"(\w+)"', fixed) == list(images.FIXED_MODELS)

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from relulab import configuration
+from relulab.core import configuration
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = configuration.load_schema(ROOT / "config" / "schema.yaml")

@@ -5,8 +5,9 @@ import pytest
 import torch
 from scipy.stats import binomtest
 
-from relulab import actnet, dying, models
-from relulab.convergence import RunSpec, train_stack
+from relulab.studies.gradients import dying
+from relulab.core import models, train
+from relulab.studies.gradients.convergence import RunSpec, train_stack
 
 
 def test_dead_units_found_exactly():
@@ -16,7 +17,7 @@ def test_dead_units_found_exactly():
     killed = {(0, 0, 3), (0, 1, 7), (1, 0, 0), (1, 0, 9)}
     for m, i, u in killed:
         params[f"b{i}"][m, u] = -100.0
-    _, hidden = actnet.forward("relu", params, x)
+    _, hidden = models.forward_by_name("relu", params, x)
     found = {(m, i, u) for i, d in enumerate(dying.dead_units(hidden)) for m, u in torch.nonzero(d).tolist()}
     assert killed <= found
     # any extra dead unit really is zero on every example (checked independently through models.forward)
@@ -32,7 +33,7 @@ def test_dead_layer_gives_constant_output():
     params = models.init_params(spec, [5, 6])
     params["b1"][0] = -1e3  # model 0: second layer dead everywhere
     x = torch.rand(20, 2) * 2 - 1
-    out, hidden = actnet.forward("relu", params, x)
+    out, hidden = models.forward_by_name("relu", params, x)
     dead = dying.dead_everywhere(hidden)
     assert bool(dead[0]) and float(out[0].std(0).max()) == 0.0
     assert not bool(dead[1]) or float(out[1].std(0).max()) == 0.0
@@ -86,15 +87,15 @@ def test_train_stack_matches_torch_optim(optimizer, momentum):
     x, y = torch.rand(64, 5), torch.randint(0, 3, (64,))
     run = RunSpec("relu", (6,), init="he", optimizer=optimizer, lr=0.05, momentum=momentum, steps=4,
                   batch_size=64, eval_every=4)
-    params = actnet.init_for("relu", 5, (6,), 3, "he", [1])
+    params = models.init_by_name("relu", 5, (6,), 3, "he", [1])
     final, _ = train_stack(run, x, y, x, y, x, y, seeds=[1], params=params)
     ref = {k: v.clone().requires_grad_(True) for k, v in params.items()}
     opt = (torch.optim.SGD(ref.values(), lr=0.05, momentum=momentum) if optimizer == "sgd"
            else torch.optim.Adam(ref.values(), lr=0.05))
     for _ in range(4):  # batch_size = n: full-batch steps
         opt.zero_grad()
-        out, _ = actnet.forward("relu", ref, x)
-        actnet.per_model_ce(out, y).sum().backward()
+        out, _ = models.forward_by_name("relu", ref, x)
+        train.per_model_ce(out, y).sum().backward()
         opt.step()
     assert all(torch.allclose(final[k], ref[k].detach(), atol=1e-6) for k in ref)
     assert not torch.allclose(final["W0"], params["W0"])

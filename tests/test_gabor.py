@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from relulab import gabor
+from relulab.studies.images import gabor
 
 
 @pytest.mark.parametrize("theta", [0.0, 0.6, 1.9])

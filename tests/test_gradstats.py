@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import actnet, gradstats, models
+from relulab.studies.gradients import flow as gradstats
+from relulab.core import models
 
 
 def tiny_params():
@@ -51,12 +52,12 @@ def test_probe_matches_nn_sequential_hooks():
             assert row.wgrad_norm == pytest.approx(float(lin.weight.grad.norm()), rel=1e-9)
 
 
-def test_actnet_forward_equals_models_forward():
+def test_forward_by_name_equals_forward():
     for act in ("relu", "sigmoid", "elu", "softsign"):
         spec = models.MLPSpec(4, (8, 8, 8), 3, act, init="torch_default")
         params = models.init_params(spec, [0, 1, 2])
         x = torch.randn(9, 4)
-        out, hidden = actnet.forward(act, params, x)
+        out, hidden = models.forward_by_name(act, params, x)
         ref, ref_hidden = models.forward(spec, params, x, return_hidden=True)
         assert torch.allclose(out, ref)
         assert all(torch.allclose(a[1], b[1]) for a, b in zip(hidden, ref_hidden))
@@ -110,7 +111,7 @@ def test_first_last_ratio_and_decay_table():
 def test_steps_to_reach_best_lr_and_stability_by_hand():
     import pandas as pd
 
-    from relulab import convergence
+    from relulab.studies.gradients import convergence
 
     rows = []
     for lr, accs in ((0.1, [0.1, 0.5, 0.9, 0.95]), (1.0, [0.1, 0.95, 0.96, 0.97]), (3.0, [0.1, 0.2, 0.1, 0.1])):
@@ -132,7 +133,7 @@ def test_steps_to_reach_best_lr_and_stability_by_hand():
 def test_best_lr_breaks_ties_by_how_close_the_run_came():
     import pandas as pd
 
-    from relulab import convergence
+    from relulab.studies.gradients import convergence
 
     rows = [{"cell": "sigmoid", "activation": "sigmoid", "lr": lr, "seed": 0, "step": 10 * step, "time_s": 0.0,
              "train_acc": a} for lr, accs in ((0.03, [0.1, 0.1]), (0.3, [0.1, 0.6]), (3.0, [0.1, float("nan")]))
@@ -145,7 +146,7 @@ def test_best_lr_breaks_ties_by_how_close_the_run_came():
 
 
 def test_input_drift_by_hand():
-    from relulab import convergence
+    from relulab.studies.gradients import convergence
 
     traj = np.zeros((3, 1, 2, 3))
     traj[:, 0, :, 0], traj[:, 0, :, 2] = -1.0, 1.0  # initial 15-85% spread 2

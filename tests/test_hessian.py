@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import hessian as hs
-from relulab import models
+from relulab.studies.second_order import hessian as hs
+from relulab.core import models
 
 
 def problem(activation="relu", loss="mse", widths=(5, 4), n=24, seed=0):

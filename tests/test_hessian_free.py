@@ -1,7 +1,7 @@
 """Truncated CG and Hessian-free steps vs direct solves on convex quadratics."""
 import torch
 
-from relulab import hessian_free as hf
+from relulab.studies.second_order import hessian_free as hf
 
 
 def spd(n, seed):
@@ -34,8 +34,8 @@ def test_hf_decreases_a_convex_quadratic_loss_to_its_minimum():
 
 
 def test_hf_with_gauss_newton_products_trains_a_relu_network():
-    from relulab import hessian as hs
-    from relulab import models
+    from relulab.studies.second_order import hessian as hs
+    from relulab.core import models
     spec = models.MLPSpec(2, (6,), 1, "relu")
     layout = hs.layout_of(spec)
     g = torch.Generator().manual_seed(0)
@@ -52,7 +52,7 @@ def test_hf_with_gauss_newton_products_trains_a_relu_network():
 def test_affine_cost_recovers_overhead_and_slope():
     import pandas as pd
 
-    from relulab import second_order
+    from relulab.studies.second_order import experiments as second_order
     table = pd.DataFrame({"n_params": [100, 400, 1600, 6400]})
     table["hvp_s"] = 2e-3 + 5e-7 * table.n_params
     a, b = second_order.affine_cost(table, "hvp_s")

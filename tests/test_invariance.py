@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import data, invariance
+from relulab.core import data
+from relulab.studies.images import invariance
 
 
 def one_pixel(h=5, w=5, r=1, c=2):

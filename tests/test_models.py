@@ -4,7 +4,7 @@ import math
 import pytest
 import torch
 
-from relulab import activations, models
+from relulab.core import activations, models
 
 
 @pytest.mark.parametrize("act", activations.ACTIVATIONS)

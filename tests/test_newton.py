@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from relulab import newton
+from relulab.studies.second_order import newton
 
 
 def test_newton_solves_a_quadratic_in_one_step():
@@ -66,7 +66,7 @@ def test_sigmoid_neuron_hessians_closed_form_and_convexity():
 
 
 def test_constructed_one_d_data_set_has_several_verified_minima():
-    from relulab import second_order
+    from relulab.studies.second_order import experiments as second_order
     grid, minima = second_order.one_d_landscape([-1.1, 0.2, 6.4], [0.24, 0.82, 0.39], 20.0, 2001, 1e-3)
     assert len(minima) >= 2
     assert (minima.gradient.abs() < 1e-6).all() and (minima.curvature > 0).all()
@@ -74,7 +74,7 @@ def test_constructed_one_d_data_set_has_several_verified_minima():
 
 
 def test_landscape_curvature_matches_autograd():
-    from relulab import second_order
+    from relulab.studies.second_order import experiments as second_order
     xs, ys = [-1.1, 0.2, 6.4], [0.24, 0.82, 0.39]
     grid, _ = second_order.one_d_landscape(xs, ys, 5.0, 11, 1e-3)
     xt, yt = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from relulab import optim
+from relulab.core import optim
 
 
 @pytest.mark.parametrize("kind, kw", [("sgd", {}), ("sgd", {"momentum": 0.9}), ("sgd", {"weight_decay": 0.1}),

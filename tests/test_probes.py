@@ -3,7 +3,7 @@ import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
 
-from relulab import probes
+from relulab.studies.images import probes
 
 
 def blobs(n, d, k, sep, seed):

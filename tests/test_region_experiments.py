@@ -8,12 +8,13 @@ import pytest
 import torch
 import yaml
 
-from relulab import models, regions_count, regions_evidence, regions_folding
-from relulab.evidence import validate_claims, validate_manifest
+from relulab.core import models
+from relulab.studies.regions import count as regions_count, claims as regions_evidence, folding as regions_folding
+from relulab.core.evidence import validate_claims, validate_manifest
 from relulab.regions import Box, Slice, count_regions
 from relulab.regions import bounds as B
 from relulab.regions import constructions as C
-from relulab.regions_manifest import MANIFEST
+from relulab.studies.regions.manifest import MANIFEST
 
 
 def test_zero_bias_shallow_net_has_2n_cones():
@@ -115,7 +116,7 @@ def test_growth_per_layer():
 
 def _synthetic_tables():
     rng = np.random.default_rng(0)
-    from relulab.regions_theory import bounds_table, construction_table, maxout_table
+    from relulab.studies.regions.theory import bounds_table, construction_table, maxout_table
 
     theory = bounds_table([12], [1, 2, 3])
     cons = construction_table([12], [1, 2, 3], 2000)
@@ -169,7 +170,7 @@ def test_summary_tables_build():
 
 
 def test_sweep_runs_and_counts(tmp_path):
-    from relulab import regions_approx
+    from relulab.studies.regions import approx as regions_approx
 
     torch.set_num_threads(1)
     sw = regions_approx.SweepSpec(("smooth",), (2, 4), (1,), (0, 1), 32, 32, 3, 0.01)

@@ -14,7 +14,8 @@ import pypandoc  # noqa: E402
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from relulab import render, report  # noqa: E402
+from relulab.reporting import render
+from relulab.reporting import assemble as report  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FILTER = REPO / "report" / "filters" / "relulab.lua"

@@ -8,7 +8,7 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from relulab import report
+from relulab.reporting import assemble as report
 
 
 def pandoc_ast(md: str) -> dict:

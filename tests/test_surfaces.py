@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from relulab import surfaces
+from relulab.studies.surfaces import experiments as surfaces
 
 
 def _grid_values(fn, n=101):

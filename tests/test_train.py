@@ -1,8 +1,8 @@
 """Vectorized training: identical to one-at-a-time training, reproducible, robust to divergence."""
 import torch
 
-from relulab import models, tasks
-from relulab.train import TrainSpec, train
+from relulab.core import models, tasks
+from relulab.core.train import TrainSpec, train
 
 
 def _setup(act="relu", seeds=(0, 1, 2)):

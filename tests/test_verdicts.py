@@ -5,8 +5,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from relulab import verdicts
-from relulab.evidence import claim_row
+from relulab.reporting import verdicts
+from relulab.core.evidence import claim_row
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIM = {"id": "X1", "source": "s.txt", "claim": "c", "status": "active", "family": "fam", "statistic": "gain",

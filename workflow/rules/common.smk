@@ -3,7 +3,7 @@ import os
 
 from snakemake.exceptions import WorkflowError
 
-from relulab import configuration
+from relulab.core import configuration
 
 
 try:
@@ -88,7 +88,7 @@ def images_seeds():
 
 
 def images_models():
-    """Every model variant the images family trains: relulab.images.model_names without importing torch."""
+    """Every model variant the images family trains: relulab.studies.images.experiments.model_names without importing torch."""
     fixed = ["cnn", "cnn_nopool", "cnn_shuffled", "cnn_rotaug", "cnn_wide_rotaug", "head_random", "mlp_linear",
              "mlp_identity"]
     return fixed + [f"mlp_{w}" for w in config["images"]["mlp_widths"]]

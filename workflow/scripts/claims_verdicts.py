@@ -1,7 +1,8 @@
 """Apply the ledger's decision rules to all families' claim statistics."""
 import pandas as pd
 
-from relulab import evidence, runtime, verdicts
+from relulab.core import evidence, runtime
+from relulab.reporting import verdicts
 
 log = runtime.start(snakemake)
 ledger = verdicts.load_ledger(snakemake.input.ledger)

@@ -1,5 +1,6 @@
 """Monte Carlo probability that a deep narrow ReLU network is born dead, beside Lu et al. 2019's closed form."""
-from relulab import dying, evidence, runtime
+from relulab.studies.gradients import dying
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

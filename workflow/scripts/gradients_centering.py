@@ -1,6 +1,7 @@
 """Zero-centred outputs (A5): sigmoid, sigmoid - 1/2, tanh, scaled tanh, sigmoid + batch norm; input drift."""
-from relulab import convergence, evidence, runtime
-from relulab.convergence import RunSpec
+from relulab.studies.gradients import convergence
+from relulab.core import evidence, runtime
+from relulab.studies.gradients.convergence import RunSpec
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

@@ -1,5 +1,6 @@
 """Dead ReLU units along training vs learning rate and depth, and one deliberately large update (A4, F8)."""
-from relulab import convergence, dying, evidence, runtime
+from relulab.studies.gradients import convergence, dying
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

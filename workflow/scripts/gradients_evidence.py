@@ -1,8 +1,9 @@
 """Claim statistics, summary tables, values and the manifest of the gradients family."""
 import pandas as pd
 
-from relulab import convergence, dying, evidence, gradstats, runtime
-from relulab.stats import summarize
+from relulab.studies.gradients import convergence, dying, flow as gradstats
+from relulab.core import evidence, runtime
+from relulab.core.stats import summarize
 
 log = runtime.start(snakemake)
 inp, out, cfg = snakemake.input, snakemake.output, snakemake.params.cfg

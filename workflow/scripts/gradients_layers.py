@@ -1,7 +1,8 @@
 """Per-layer activation and gradient statistics at initialization: depth x activation x init (A3, F6, R6)."""
 import pandas as pd
 
-from relulab import convergence, evidence, gradstats, runtime
+from relulab.studies.gradients import convergence, flow as gradstats
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

@@ -3,7 +3,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from relulab import dying, plots, runtime
+from relulab.studies.gradients import dying
+from relulab.core import plots, runtime
 
 log = runtime.start(snakemake)
 plots.style()

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from relulab import gradstats, plots, runtime
+from relulab.studies.gradients import flow as gradstats
+from relulab.core import plots, runtime
 
 log = runtime.start(snakemake)
 plots.style()

@@ -3,7 +3,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from relulab import convergence, plots, runtime
+from relulab.studies.gradients import convergence
+from relulab.core import plots, runtime
 
 log = runtime.start(snakemake)
 plots.style()

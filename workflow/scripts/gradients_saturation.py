@@ -1,5 +1,6 @@
 """Long sigmoid runs per learning rate: per-layer statistics along training (F6, exploratory)."""
-from relulab import convergence, evidence, gradstats, runtime
+from relulab.studies.gradients import convergence, flow as gradstats
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

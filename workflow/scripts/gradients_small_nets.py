@@ -1,8 +1,9 @@
 """Small initialization with tanh vs sigmoid (F4) and ReLU vs a staircase activation (F2)."""
 import pandas as pd
 
-from relulab import convergence, evidence, runtime
-from relulab.convergence import RunSpec
+from relulab.studies.gradients import convergence
+from relulab.core import evidence, runtime
+from relulab.studies.gradients.convergence import RunSpec
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

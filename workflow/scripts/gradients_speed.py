@@ -1,6 +1,7 @@
 """Learning-rate sweep per activation: speed to a training error (F7) and stability (F5)."""
-from relulab import convergence, evidence, runtime
-from relulab.convergence import RunSpec
+from relulab.studies.gradients import convergence
+from relulab.core import evidence, runtime
+from relulab.studies.gradients.convergence import RunSpec
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

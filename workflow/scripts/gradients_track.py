@@ -1,6 +1,7 @@
 """Per-layer statistics along SGD training (Glorot & Bengio 2010) and He et al. 2015's deep network (A3, F6)."""
-from relulab import convergence, evidence, gradstats, runtime
-from relulab.convergence import RunSpec
+from relulab.studies.gradients import convergence, flow as gradstats
+from relulab.core import evidence, runtime
+from relulab.studies.gradients.convergence import RunSpec
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

@@ -1,5 +1,6 @@
 """The CNN with every activation of the ReLU family and smooth ones, on the full or small training set."""
-from relulab import evidence, images, runtime
+from relulab.core import evidence, runtime
+from relulab.studies.images import experiments as images
 
 log = runtime.start(snakemake)
 final, history = images.train_activations(snakemake.params.cfg, snakemake.params.size, snakemake.params.seeds,

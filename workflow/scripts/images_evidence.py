@@ -1,7 +1,8 @@
 """Claim statistics, summary tables, values and the manifest of the images family."""
 import pandas as pd
 
-from relulab import evidence, images, runtime
+from relulab.core import evidence, runtime
+from relulab.studies.images import experiments as images
 
 log = runtime.start(snakemake)
 inp, out = snakemake.input, snakemake.output

@@ -1,5 +1,6 @@
 """Gabor fits and rotated pairs of first-layer filters: trained, the same networks at init, shuffled labels."""
-from relulab import cnn, evidence, images, runtime
+from relulab.studies.images import cnn, experiments as images
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 trained = images.load_stack(snakemake.input.cnn)

@@ -1,7 +1,8 @@
 """Accuracy and last-conv feature similarity of the CNN variants under shifted and rotated test images."""
 from pathlib import Path
 
-from relulab import evidence, images, runtime
+from relulab.core import evidence, runtime
+from relulab.studies.images import experiments as images
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

@@ -1,7 +1,8 @@
 """Figures of the images family, from its tables (and the trained CNN for the filter grid)."""
 import pandas as pd
 
-from relulab import images, plots, runtime
+from relulab.studies.images import experiments as images
+from relulab.core import plots, runtime
 
 log = runtime.start(snakemake)
 inp, out = snakemake.input, snakemake.output

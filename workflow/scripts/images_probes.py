@@ -1,7 +1,8 @@
 """Linear probes on every layer (trained vs initial weights), channel counts and ablations, retrained heads."""
 import pandas as pd
 
-from relulab import cnn, evidence, images, runtime
+from relulab.studies.images import cnn, experiments as images
+from relulab.core import evidence, runtime
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

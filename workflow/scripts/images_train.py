@@ -1,5 +1,6 @@
 """Train one images model variant for every seed; write its checkpoint and per-seed metrics."""
-from relulab import evidence, images, runtime
+from relulab.core import evidence, runtime
+from relulab.studies.images import experiments as images
 
 log = runtime.start(snakemake)
 stack, metrics = images.train_model(snakemake.params.cfg, snakemake.wildcards.img_model, snakemake.params.seeds,

@@ -1,8 +1,9 @@
 """Width x depth sweep on 2-D targets: test error vs exact linear regions (A2, F11)."""
 import json
 
-from relulab import regions_approx, runtime
-from relulab.evidence import atomic_write_csv
+from relulab.studies.regions import approx as regions_approx
+from relulab.core import runtime
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 sweep = regions_approx.sweep_from_config(snakemake.params.cfg, snakemake.params.seeds)

@@ -1,6 +1,7 @@
 """Digits MLP: exact regions in planes through three test images, at init and after training (R5)."""
-from relulab import regions_digits, runtime
-from relulab.evidence import atomic_write_csv
+from relulab.studies.regions import digits as regions_digits
+from relulab.core import runtime
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

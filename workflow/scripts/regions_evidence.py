@@ -1,10 +1,10 @@
 """Claim statistics, report tables, manifest and quotable values of the regions family."""
 import pandas as pd
 
-from relulab import regions_evidence as E
-from relulab import runtime
-from relulab.evidence import atomic_write_csv, write_claims, write_manifest, write_values
-from relulab.regions_manifest import MANIFEST
+from relulab.studies.regions import claims as E
+from relulab.core import runtime
+from relulab.core.evidence import atomic_write_csv, write_claims, write_manifest, write_values
+from relulab.studies.regions.manifest import MANIFEST
 
 log = runtime.start(snakemake)
 inp, out = snakemake.input, snakemake.output

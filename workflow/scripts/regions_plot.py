@@ -2,7 +2,8 @@
 import numpy as np
 import pandas as pd
 
-from relulab import models, plots, regions_count, regions_plots, runtime
+from relulab.core import models, plots, runtime
+from relulab.studies.regions import count as regions_count, figures as regions_plots
 from relulab.regions import Box, enumerate_regions
 from relulab.regions.constructions import montufar_folding
 

@@ -1,8 +1,9 @@
 """Random networks: width x depth grid (Hanin-Rolnick scaling), fixed-budget depths, folding probe (R1, R2, F10)."""
 import pandas as pd
 
-from relulab import regions_count, regions_folding, runtime
-from relulab.evidence import atomic_write_csv
+from relulab.studies.regions import count as regions_count, folding as regions_folding
+from relulab.core import runtime
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 cfg, seeds = snakemake.params.cfg, snakemake.params.seeds

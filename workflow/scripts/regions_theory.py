@@ -1,6 +1,7 @@
 """Exact bounds at fixed unit budgets and exact engine counts of the constructions (R1, R3, F10)."""
-from relulab import regions_theory, runtime
-from relulab.evidence import atomic_write_csv
+from relulab.studies.regions import theory as regions_theory
+from relulab.core import runtime
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from relulab import models, regions_count, runtime
-from relulab.evidence import atomic_write_csv
+from relulab.core import models, runtime
+from relulab.studies.regions import count as regions_count
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 frames = []

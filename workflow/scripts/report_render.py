@@ -1,7 +1,8 @@
 """Assemble results/report/build from ledger, verdicts and evidence, then render ONE self-contained HTML."""
 from pathlib import Path
 
-from relulab import render, report, runtime
+from relulab.reporting import render, assemble as report
+from relulab.core import runtime
 
 log = runtime.start(snakemake)
 out = Path(snakemake.output[0])

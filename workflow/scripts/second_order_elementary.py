@@ -1,8 +1,8 @@
 """Transfer functions (H1, H2), one neuron (H2, H3, F3) and the hand-written back-prop check (R7)."""
 import numpy as np
 
-from relulab import evidence, runtime
-from relulab import second_order as so
+from relulab.core import evidence, runtime
+from relulab.studies.second_order import experiments as so
 
 log = runtime.start(snakemake)
 cfg, seeds, out = snakemake.params.cfg, snakemake.params.seeds, snakemake.output

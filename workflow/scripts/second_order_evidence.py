@@ -1,8 +1,8 @@
 """Claim statistics, summary tables, values and manifest of the second_order family."""
 import pandas as pd
 
-from relulab import evidence, runtime
-from relulab import second_order as so
+from relulab.core import evidence, runtime
+from relulab.studies.second_order import experiments as so
 
 log = runtime.start(snakemake)
 inp, out, par = snakemake.input, snakemake.output, snakemake.params

@@ -1,8 +1,8 @@
 """Figures of the second_order family, drawn from its tables only."""
 import pandas as pd
 
-from relulab import plots, runtime
-from relulab import second_order as so
+from relulab.core import plots, runtime
+from relulab.studies.second_order import experiments as so
 
 log = runtime.start(snakemake)
 tables = {k: pd.read_csv(v) for k, v in snakemake.input.items()}

@@ -1,6 +1,6 @@
 """Time and memory of one gradient, one Hessian-vector product and the explicit Hessian vs size (H4)."""
-from relulab import evidence, runtime
-from relulab import second_order as so
+from relulab.core import evidence, runtime
+from relulab.studies.second_order import experiments as so
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg

@@ -1,8 +1,8 @@
 """Exact loss and output Hessians of small digits networks (H3, H5, H7)."""
 import pandas as pd
 
-from relulab import evidence, models, runtime
-from relulab import second_order as so
+from relulab.core import evidence, models, runtime
+from relulab.studies.second_order import experiments as so
 
 log = runtime.start(snakemake)
 cfg, seeds, out = snakemake.params.cfg, snakemake.params.seeds, snakemake.output

@@ -1,8 +1,9 @@
 """Per-seed evaluation of every trained cell: metrics, planarity, affine residual, gap to least squares."""
 import pandas as pd
 
-from relulab import models, runtime, surfaces
-from relulab.evidence import atomic_write_csv
+from relulab.core import models, runtime
+from relulab.studies.surfaces import experiments as surfaces
+from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
 frames = []

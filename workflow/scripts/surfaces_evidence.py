@@ -1,8 +1,9 @@
 """Claim statistics, tables, the error-vs-depth figure and the manifest of the surfaces family."""
 import pandas as pd
 
-from relulab import evidence, plots, runtime, surface_plots, surfaces_claims
-from relulab.stats import summarize
+from relulab.core import evidence, plots, runtime
+from relulab.studies.surfaces import figures as surface_plots, claims as surfaces_claims
+from relulab.core.stats import summarize
 
 log = runtime.start(snakemake)
 ev = pd.read_csv(snakemake.input.evaluation)

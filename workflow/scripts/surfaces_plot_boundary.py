@@ -1,5 +1,6 @@
 """Decision boundaries of linear and non-linear classifiers on a 2-D classification set (A6)."""
-from relulab import models, plots, runtime, surface_plots, surfaces
+from relulab.core import models, plots, runtime
+from relulab.studies.surfaces import figures as surface_plots, experiments as surfaces
 
 log = runtime.start(snakemake)
 n = snakemake.params.grid

@@ -1,5 +1,6 @@
 """Surfaces of ReLU and non-ReLU networks, shallowest and deepest, beside the target (R4)."""
-from relulab import models, plots, runtime, surface_plots, surfaces
+from relulab.core import models, plots, runtime
+from relulab.studies.surfaces import figures as surface_plots, experiments as surfaces
 
 log = runtime.start(snakemake)
 n = snakemake.params.grid

@@ -1,8 +1,9 @@
 """Train one grid cell (task x activation x architecture), all seeds together."""
 import json
 
-from relulab import models, runtime, surfaces
-from relulab.evidence import atomic_write_csv, atomic_write_text
+from relulab.core import models, runtime
+from relulab.studies.surfaces import experiments as surfaces
+from relulab.core.evidence import atomic_write_csv, atomic_write_text
 
 log = runtime.start(snakemake)
 w = snakemake.wildcards

@@ -10,7 +10,7 @@ import numpy as np
 
 from .network import ACTIVATIONS
 
-EXPECTED = ("a relulab checkpoint (relulab.models.save_checkpoint) or a torch.save'd state_dict of an "
+EXPECTED = ("a relulab checkpoint (relulab.core.models.save_checkpoint) or a torch.save'd state_dict of an "
             "nn.Sequential of nn.Linear layers (keys '0.weight', '0.bias', '2.weight', ...)")
 
 
@@ -67,7 +67,7 @@ def load_network(path, activation: str | None = None, index: int = 0) -> LoadedN
     except Exception as exc:  # torch raises many types for corrupt or foreign files
         raise ValueError(f"{path}: not a readable torch file ({type(exc).__name__}); expected {EXPECTED}") from None
     if isinstance(blob, dict) and "relulab_checkpoint" in blob:
-        from relulab import models
+        from relulab.core import models
 
         ck = models.load_checkpoint(path)
         n = len(ck.seeds)

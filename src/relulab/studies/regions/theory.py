@@ -6,9 +6,9 @@ import math
 
 import pandas as pd
 
-from .regions import Box, enumerate_regions
-from .regions import bounds as B
-from .regions import constructions as C
+from relulab.regions import Box, enumerate_regions
+from relulab.regions import bounds as B
+from relulab.regions import constructions as C
 
 N0 = 2
 

@@ -8,9 +8,9 @@ import torch
 from matplotlib import pyplot as plt
 from matplotlib.colors import ListedColormap
 
-from . import models, tasks
-from .plots import style
-from .surfaces import grid_points
+from relulab.core import models, tasks
+from relulab.core.plots import style
+from relulab.studies.surfaces.experiments import grid_points
 
 
 def pattern_ids(spec: models.MLPSpec, params: dict, n: int, index: int = 0) -> np.ndarray | None:

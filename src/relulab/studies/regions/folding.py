@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .regions import Slice, enumerate_regions
+from relulab.regions import Slice, enumerate_regions
 
 
 def hidden(layers, X: np.ndarray, upto: int) -> tuple[np.ndarray, np.ndarray]:
@@ -79,9 +79,9 @@ def folding_table(widths, seeds, n_points: int, bias_std: float) -> "pd.DataFram
     """Preimage counts of layer L-1 at random probe points: the folding construction vs random nets."""
     import pandas as pd
 
-    from .regions import Box
-    from .regions.constructions import montufar_folding
-    from .regions_count import SQUARE, random_layers
+    from relulab.regions import Box
+    from relulab.regions.constructions import montufar_folding
+    from relulab.studies.regions.count import SQUARE, random_layers
 
     layer = len(widths) - 1
     if layer < 2:

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from relulab import cnn, data, gabor, invariance, probes
+from relulab.studies.images import cnn, gabor, invariance, probes
+from relulab.core import data
 
 CHANCE = 0.1
 FIXED_MODELS = ("cnn", "cnn_nopool", "cnn_shuffled", "cnn_rotaug", "cnn_wide_rotaug", "head_random", "mlp_linear",
@@ -260,12 +261,12 @@ def invariance_table(stacks: dict[str, cnn.Stack], d: data.Dataset, n_eval: int,
 
 def _paired(a, b, kind="diff"):
     """Paired bootstrap (estimate, low, high), rounded so float noise (1e-16) never decides a verdict."""
-    from relulab.stats import paired_bootstrap_ci
+    from relulab.core.stats import paired_bootstrap_ci
     return tuple(round(v, 12) for v in paired_bootstrap_ci(np.asarray(a, float), np.asarray(b, float), kind=kind))
 
 
 def _ci(v):
-    from relulab.stats import bootstrap_ci
+    from relulab.core.stats import bootstrap_ci
     return tuple(round(x, 12) for x in bootstrap_ci(np.asarray(v, float)))
 
 
@@ -278,7 +279,7 @@ def _by_seed(df: pd.DataFrame, col: str, **where) -> pd.Series:
 def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], shift_probe: int) -> list[dict]:
     """Every claim statistic of the family from its tables (t: metrics, acts, filters, pairs, probes,
     channels, head, invariance); medians over seeds with percentile-bootstrap CIs, paired by seed."""
-    from relulab.evidence import claim_row
+    from relulab.core.evidence import claim_row
     rows = []
 
     def add(cid, stat, est, n, note="", ci=True):
@@ -363,7 +364,7 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], shift_probe: int)
 
 def activation_rows(a: pd.DataFrame, ev: dict[str, str]) -> list[dict]:
     """F9, F12, F7 and F1 statistics from the activation grid (errors are fractions)."""
-    from relulab.evidence import claim_row
+    from relulab.core.evidence import claim_row
     rows = []
     err = lambda size, act, col="test_error": _by_seed(a, col, size=size, activation=act)
     n = len(err("full", "relu"))
@@ -410,7 +411,7 @@ def activation_rows(a: pd.DataFrame, ev: dict[str, str]) -> list[dict]:
 # ---- figures ----
 
 def _median_ci(df: pd.DataFrame, by: list[str], col: str) -> pd.DataFrame:
-    from relulab.stats import summarize
+    from relulab.core.stats import summarize
     return summarize(df, by, col)
 
 

@@ -13,6 +13,14 @@ SATURATING = frozenset({"sigmoid", "tanh", "softsign"})
 RRELU_A_LOW, RRELU_A_HIGH = 3.0, 8.0
 RRELU_EVAL_SLOPE = 2.0 / (RRELU_A_LOW + RRELU_A_HIGH)
 
+# Activations outside MLPSpec, for the gradient studies: sigmoid - 1/2 (same gain, zero mean), LeCun et al.
+# 1998's scaled tanh f(x) = 1.7159 tanh(2x/3), and a staircase floor(z / step) * step (zero derivative a.e.).
+SCALED_TANH_A, SCALED_TANH_B = 1.7159, 2.0 / 3.0
+STAIRCASE_STEP = 0.25
+EXTRA_ACTIVATIONS = ("sigmoid_centered", "scaled_tanh", "staircase")
+# Activations fully named by their name (no learned or random slope): what models.forward_by_name takes.
+NAMED_ACTIVATIONS = tuple(a for a in ACTIVATIONS if a not in ("prelu", "rrelu")) + EXTRA_ACTIVATIONS
+
 
 def rrelu_slopes(shape: tuple[int, ...], generators: list[torch.Generator] | None, dtype, device=None) -> torch.Tensor:
     """Per-element training slopes 1/a, a ~ U(3, 8); one generator per model keeps seeds independent."""
@@ -63,7 +71,19 @@ def apply(name: str, z: torch.Tensor, *, slope=None, training: bool = False, gen
         return torch.tanh(z)
     if name == "softsign":
         return torch.nn.functional.softsign(z)
-    raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS)}")
+    if name == "sigmoid_centered":
+        return torch.sigmoid(z) - 0.5
+    if name == "scaled_tanh":
+        return SCALED_TANH_A * torch.tanh(SCALED_TANH_B * z)
+    if name == "staircase":
+        return torch.floor(z / STAIRCASE_STEP) * STAIRCASE_STEP
+    raise ValueError(f"unknown activation {name!r}; expected one of {', '.join(ACTIVATIONS + EXTRA_ACTIVATIONS)}")
+
+
+def saturation_bounds(name: str) -> tuple[float, float] | None:
+    """Lower and upper output bounds of a saturating activation (None if unbounded on either side)."""
+    return {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "softsign": (-1.0, 1.0),
+            "sigmoid_centered": (-0.5, 0.5), "scaled_tanh": (-SCALED_TANH_A, SCALED_TANH_A)}.get(name)
 
 
 def derivative(name: str, z: torch.Tensor, *, slope=None, leaky_slope: float = 0.01) -> torch.Tensor:

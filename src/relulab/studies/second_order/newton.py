@@ -10,13 +10,13 @@ import pandas as pd
 import torch
 from torch.func import grad, hessian
 
-from . import activations
+from relulab.core import activations
 
 SCALAR_FUNCTIONS = ("relu", "leaky_relu", "elu", "sigmoid", "tanh", "softsign", "identity")
 
 
 def transfer(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
-    """A transfer function of relulab.activations as a scalar float64 function."""
+    """A transfer function of relulab.core.activations as a scalar float64 function."""
     return lambda x: activations.apply(name, x.reshape(1, 1)).reshape(())
 
 

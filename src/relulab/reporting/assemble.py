@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from relulab.stats import LEVEL
+from relulab.core.stats import LEVEL
 
 # verdict -> (label, Quarto callout type that colours its box)
 VERDICTS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from relulab.cnn import rotate
+from relulab.studies.images.cnn import rotate
 
 
 def shift(x: torch.Tensor, dx: int, dy: int) -> torch.Tensor:

@@ -1,4 +1,4 @@
-"""Train stacks of MLPs with any activation (actnet) and measure how fast they reach a target."""
+"""Train stacks of MLPs with any named activation (models.forward_by_name) and measure how fast they reach a target."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import actnet, optim
+from relulab.core import activations, models, optim, train
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,8 @@ class RunSpec:
 
     def __post_init__(self):
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
-        if self.activation not in actnet.ALL_ACTIVATIONS:
-            raise ValueError(f"activation {self.activation!r} not in {actnet.ALL_ACTIVATIONS}")
+        if self.activation not in activations.NAMED_ACTIVATIONS:
+            raise ValueError(f"activation {self.activation!r} not in {activations.NAMED_ACTIVATIONS}")
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"optimizer {self.optimizer!r} not in ('sgd', 'adam')")
 
@@ -43,8 +43,8 @@ class RunSpec:
 
 def _evaluate(run: RunSpec, params, x, y):
     with torch.no_grad():
-        out, _ = actnet.forward(run.activation, params, x, batch_norm=run.batch_norm)
-        loss = actnet.per_model_ce(out, y)
+        out, _ = models.forward_by_name(run.activation, params, x, batch_norm=run.batch_norm)
+        loss = train.per_model_ce(out, y)
         acc = (out.argmax(-1) == y.unsqueeze(0)).double().mean(1)
     return loss, acc
 
@@ -59,9 +59,9 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
     learning rate of a step.
     """
     if params is None:
-        params = actnet.init_for(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
+        params = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
         if run.batch_norm:
-            params = actnet.add_batch_norm(params)
+            params = models.add_batch_norm(params)
     params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
     tensors = list(params.values())
     state = optim.init(run.optimizer, tensors, run.lr, run.momentum)
@@ -89,8 +89,8 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
         else:  # per-seed minibatch, drawn with replacement from that seed's generator
             idx = torch.stack([torch.randint(len(x), (run.batch_size,), generator=g) for g in gens])
             xb, yb = x[idx], y[idx]
-        out, _ = actnet.forward(run.activation, params, xb, batch_norm=run.batch_norm)
-        losses = actnet.per_model_ce(out, yb)
+        out, _ = models.forward_by_name(run.activation, params, xb, batch_norm=run.batch_norm)
+        losses = train.per_model_ce(out, yb)
         alive &= torch.isfinite(losses.detach())
         grads = torch.autograd.grad(torch.where(alive, losses, torch.zeros_like(losses)).sum(), tensors)
         lr = run.lr * (1.0 if lr_multiplier is None else float(lr_multiplier(step)))
@@ -128,7 +128,7 @@ def unit_input_percentiles(run: RunSpec, params, x_probe, layer: int = -1, units
                            qs=(0.15, 0.5, 0.85)) -> np.ndarray:
     """Percentiles of the inputs (pre-activations) of the first `units` units of a hidden layer: (S, units, q)."""
     with torch.no_grad():
-        _, hidden = actnet.forward(run.activation, params, x_probe, batch_norm=run.batch_norm)
+        _, hidden = models.forward_by_name(run.activation, params, x_probe, batch_norm=run.batch_norm)
         z = hidden[layer][0][:, :, :units].double()
         return torch.quantile(z, torch.tensor(qs, dtype=torch.float64), dim=1).permute(1, 2, 0).numpy()
 
@@ -146,9 +146,9 @@ def run_cells(cells: dict, x, y, x_eval, y_eval, x_test, y_test, *, seeds, log=N
     and `w0_change`, each seed's largest absolute change of a first-layer weight."""
     frames = []
     for name, run in cells.items():
-        init = actnet.init_for(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
+        init = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
         if run.batch_norm:
-            init = actnet.add_batch_norm(init)
+            init = models.add_batch_norm(init)
         final, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds, params=init)
         change = (final["W0"] - init["W0"]).abs().flatten(1).max(1).values
         hist["w0_change"] = [float(change[seeds.index(s)]) for s in hist.seed]
@@ -209,7 +209,7 @@ def max_stable_lr(stab: pd.DataFrame) -> pd.DataFrame:
 
 def load_split(cfg: dict, seed: int = 0) -> dict:
     """The family's tensors: training set, fixed n_eval-image training and test subsets for evaluation, probe batch."""
-    from . import data
+    from relulab.core import data
 
     d = data.load(cfg["dataset"], n_train=cfg["n_train"] or None, seed=seed)
     g = torch.Generator().manual_seed(int(seed) + 1)
@@ -275,8 +275,8 @@ def _paired(final: pd.DataFrame, cell: str, col: str) -> np.ndarray:
 def claim_rows(speed: pd.DataFrame, centering: pd.DataFrame, drift: pd.DataFrame, small: pd.DataFrame,
                cfg: dict, ev: dict) -> tuple[list[dict], dict]:
     """Claim statistics of F7, F5, A5, F4, F2 and the summary tables they come from."""
-    from .evidence import claim_row
-    from .stats import bootstrap_ci, paired_bootstrap_ci, ratio_of_medians_ci
+    from relulab.core.evidence import claim_row
+    from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, ratio_of_medians_ci
 
     rows, tables = [], {}
     steps = best_steps(speed, "train_acc", 1 - cfg["speed_target_error"])

@@ -10,7 +10,7 @@ import pandas as pd
 import torch
 from torch.func import hessian, jacrev, jvp, vjp
 
-from . import models
+from relulab.core import models
 
 LOSSES = ("mse", "ce")
 
@@ -65,7 +65,7 @@ def unflatten(theta: torch.Tensor, layout: Layout) -> dict[str, torch.Tensor]:
 
 
 def init_theta(spec: models.MLPSpec, seed: int) -> torch.Tensor:
-    """Flat float64 initial parameters of one network (relulab.models initialization)."""
+    """Flat float64 initial parameters of one network (relulab.core.models initialization)."""
     return flatten(models.init_params(spec, [seed]), 0, layout_of(spec))
 
 
@@ -75,7 +75,7 @@ def outputs(spec: models.MLPSpec, layout: Layout, theta: torch.Tensor, x: torch.
 
 
 def loss_of(out: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tensor:
-    """Mean loss as in relulab.train: mse over all output entries, ce over examples."""
+    """Mean loss as in relulab.core.train: mse over all output entries, ce over examples."""
     if loss == "mse":
         return ((out - y.reshape(out.shape)) ** 2).mean()
     if loss == "ce":

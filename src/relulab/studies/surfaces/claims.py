@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .evidence import claim_row
-from .stats import bootstrap_ci, paired_bootstrap_ci, summarize
-from .surfaces import additivity_gap
-from .tasks import CLASSIFICATION
+from relulab.core.evidence import claim_row
+from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, summarize
+from relulab.studies.surfaces.experiments import additivity_gap
+from relulab.core.tasks import CLASSIFICATION
 
 
 def per_seed_mean(ev: pd.DataFrame, col: str, **where) -> pd.Series:

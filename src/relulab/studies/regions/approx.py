@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import models, tasks
-from .regions import Box
-from .regions_count import SQUARE, count
-from .train import TrainSpec, train
+from relulab.core import models, tasks
+from relulab.regions import Box
+from relulab.studies.regions.count import SQUARE, count
+from relulab.core.train import TrainSpec, train
 
 DATA_SEED, TEST_SEED = 2024, 4202
 

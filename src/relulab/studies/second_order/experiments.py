@@ -12,8 +12,9 @@ from scipy import optimize, stats
 from scipy.signal import find_peaks
 from torch.func import grad, hessian, vmap
 
-from . import backprop_numpy, data, hessian_free, models, newton, tasks
-from . import hessian as hs
+from relulab.studies.second_order import backprop_numpy, hessian_free, newton
+from relulab.core import data, models, tasks
+from relulab.studies.second_order import hessian as hs
 
 FIRST_ORDER = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}
 
@@ -362,7 +363,7 @@ NEG_TOL = -1e-10  # an eigenvalue below this counts as negative (float64 round-o
 
 
 def _ci(values, stat="median"):
-    from .stats import bootstrap_ci
+    from relulab.core.stats import bootstrap_ci
     est, lo, hi = bootstrap_ci(np.asarray(values, float), stat)
     return est, (lo, hi), int(np.isfinite(np.asarray(values, float)).sum())
 
@@ -376,8 +377,8 @@ def training_per_seed(history: pd.DataFrame, budget: float) -> pd.DataFrame:
 def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_params: float, tiny_passes: float,
                ae_passes: float) -> list[dict]:
     """Every claim statistic of the family from its tables (t: name -> frame), named as in config/claims.yaml."""
-    from .evidence import claim_row
-    from .stats import paired_bootstrap_ci
+    from relulab.core.evidence import claim_row
+    from relulab.core.stats import paired_bootstrap_ci
     rows = []
 
     def add(cid, stat, values=None, value=None, note="", kind="median"):
@@ -525,7 +526,7 @@ def _paired(a, b, paired_bootstrap_ci):
 def summaries(t: dict[str, pd.DataFrame], extrapolate_params: float, tiny_passes: float,
               ae_passes: float) -> dict[str, pd.DataFrame]:
     """The tables shown in the report."""
-    from .stats import summarize
+    from relulab.core.stats import summarize
     b = t["blocks"]
     loss_blocks = b[b.part != "output"]
     norms = summarize(loss_blocks, ["activation", "state", "part", "layer_i", "layer_j"], "frobenius")
@@ -571,7 +572,7 @@ def summaries(t: dict[str, pd.DataFrame], extrapolate_params: float, tiny_passes
 def figures(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: float) -> dict:
     """Matplotlib figures of the family, keyed like the plot rule's outputs."""
     import matplotlib.pyplot as plt
-    from . import plots
+    from relulab.core import plots
     plots.style()
     figs = {}
 

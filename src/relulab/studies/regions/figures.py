@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 
-from . import plots
-from .regions_folding import pattern_image, preimages
+from relulab.core import plots
+from relulab.studies.regions.folding import pattern_image, preimages
 
 BOUND_STYLE = {"shallow_max": ("shallow maximum (Zaslavsky)", "k", "--"),
                "pascanu_lower": ("Pascanu et al. 2013 lower", "C2", ":"),
@@ -60,7 +60,7 @@ def folding_figure(nets: list, n: int = 300):
     nets: list of (title, layers, box, layer, probe point). Colours: the pattern of the layer after `layer`,
     a function of layer `layer`'s output, so every fold shows a copy of the same partition.
     """
-    from .regions import Box
+    from relulab.regions import Box
 
     plots.style()
     fig, axes = plt.subplots(1, len(nets), figsize=(4.3 * len(nets), 4.2))

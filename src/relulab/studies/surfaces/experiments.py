@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import models, tasks
-from .train import TrainSpec, train
+from relulab.core import models, tasks
+from relulab.core.train import TrainSpec, train
 
 DATA_SEED = 12345  # one training set per task; the seeds vary the networks
 TEST_SEED = 54321
@@ -147,7 +147,7 @@ def evaluate_checkpoint(ckpt: models.Checkpoint, metrics: pd.DataFrame, grid: in
 
 def additivity_gap(activation: str) -> float:
     """|f(-1) + f(1) - f(0)| for a scalar activation: 0 for every additive (linear) function."""
-    from .activations import apply
+    from relulab.core.activations import apply
 
     v = apply(activation, torch.tensor([[-1.0, 1.0, 0.0]], dtype=torch.float64))[0]
     return float(abs(v[0] + v[1] - v[2]))

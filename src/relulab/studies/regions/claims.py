@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import stats
-from .evidence import claim_row
-from .regions_approx import per_seed_slopes
-from .regions_count import fit_scaling
+from relulab.core import stats
+from relulab.core.evidence import claim_row
+from relulab.studies.regions.approx import per_seed_slopes
+from relulab.studies.regions.count import fit_scaling
 
 EXACT = "exact and deterministic (engine count or integer bound): ci_low = ci_high = value"
 

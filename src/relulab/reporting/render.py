@@ -76,7 +76,7 @@ def pandoc_path() -> str:
     first = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True).stdout.split("\n")[0]
     version = tuple(int(x) for x in re.findall(r"\d+", first)[:2])
     if version < MIN_PANDOC:
-        raise RenderError(f"{first} is too old; relulab.render needs pandoc >= {'.'.join(map(str, MIN_PANDOC))}")
+        raise RenderError(f"{first} is too old; relulab.reporting.render needs pandoc >= {'.'.join(map(str, MIN_PANDOC))}")
     return exe
 
 

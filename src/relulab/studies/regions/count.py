@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from . import models
-from .regions import Box, Slice, enumerate_regions
+from relulab.core import models
+from relulab.regions import Box, Slice, enumerate_regions
 
 SQUARE = (-1.0, 1.0, -1.0, 1.0)  # the 2-D tasks live on [-1, 1]^2
 
@@ -50,7 +50,7 @@ def _slope_of(spec: models.MLPSpec) -> float | None:
     if spec.activation == "leaky_relu":
         return spec.leaky_slope
     if spec.activation == "rrelu":
-        from .activations import RRELU_EVAL_SLOPE
+        from relulab.core.activations import RRELU_EVAL_SLOPE
 
         return RRELU_EVAL_SLOPE
     return None

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import actnet
-from .convergence import RunSpec, train_stack
+from relulab.core import models
+from relulab.studies.gradients.convergence import RunSpec, train_stack
 
 
 def dead_units(hidden) -> list[torch.Tensor]:
@@ -93,7 +93,7 @@ def born_dead_table(widths, depths, *, in_dim: int, n_nets: int, n_domain: int, 
 def _dead_recorder(run: RunSpec, x_probe, store: list, extra: dict):
     def callback(step, params):
         with torch.no_grad():
-            _, hidden = actnet.forward(run.activation, params, x_probe, batch_norm=run.batch_norm)
+            _, hidden = models.forward_by_name(run.activation, params, x_probe, batch_norm=run.batch_norm)
         t = dead_table(hidden)
         t["step"] = step
         for k, v in extra.items():
@@ -132,7 +132,7 @@ def large_update_experiment(x, y, x_eval, y_eval, x_test, y_test, *, depth: int,
 
     def callback(step, params):
         with torch.no_grad():
-            _, hidden = actnet.forward(run.activation, params, x_eval)
+            _, hidden = models.forward_by_name(run.activation, params, x_eval)
         snapshots[step] = dead_units(hidden)
 
     _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds, callback=callback,
@@ -175,8 +175,8 @@ def spike_per_seed(fate: pd.DataFrame) -> pd.DataFrame:
 
 def claim_rows(sweep: pd.DataFrame, fate: pd.DataFrame, born: pd.DataFrame, ev: dict) -> list[dict]:
     """Claim statistics of A4 and F8 from the dying sweep, the large-update experiment and the Monte Carlo."""
-    from .evidence import claim_row
-    from .stats import bootstrap_ci
+    from relulab.core.evidence import claim_row
+    from relulab.core.stats import bootstrap_ci
 
     rows = []
     fd = final_dead(sweep)

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 import torch
 
-from . import models, optim
+from relulab.core import models, optim
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,11 @@ def per_model_loss(out: torch.Tensor, y: torch.Tensor, loss: str) -> torch.Tenso
     y = y if y.dim() == 2 else y.unsqueeze(0).expand(out.shape[0], -1)
     logp = torch.log_softmax(out, dim=-1)
     return -logp.gather(2, y.unsqueeze(-1)).squeeze(-1).mean(1)
+
+
+def per_model_ce(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of each stacked model: out (S, N, k), y (N,) or (S, N) -> (S,)."""
+    return per_model_loss(out, y, "ce")
 
 
 def per_model_accuracy(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from . import actnet
+from relulab.core import activations, models, train
 
 PERCENTILES = (2, 15, 50, 85, 98)
 SATURATION_TOL = 0.025  # a unit is saturated within 2.5% of its output range from a bound
@@ -15,14 +15,14 @@ SATURATION_TOL = 0.025  # a unit is saturated within 2.5% of its output range fr
 def max_derivative(name: str, lo: float = -10.0, hi: float = 10.0, n: int = 200_001) -> tuple[float, float]:
     """Largest derivative of activation `name` on a float64 grid, by autograd, and where it occurs."""
     z = torch.linspace(lo, hi, n, dtype=torch.float64, requires_grad=True)
-    (d,) = torch.autograd.grad(actnet.apply(name, z).sum(), z)
+    (d,) = torch.autograd.grad(activations.apply(name, z).sum(), z)
     i = int(torch.argmax(d))
     return float(d[i]), float(z.detach()[i])
 
 
 def saturated_fraction(name: str, post: torch.Tensor, tol: float = SATURATION_TOL) -> torch.Tensor:
     """Per model (leading dim): fraction of outputs within tol x range of a bound; NaN if unbounded."""
-    bounds = actnet.saturation_bounds(name)
+    bounds = activations.saturation_bounds(name)
     if bounds is None:
         return torch.full((post.shape[0],), float("nan"), dtype=torch.float64)
     lo, hi = bounds
@@ -63,10 +63,10 @@ def probe(name: str, params: dict, x: torch.Tensor, y: torch.Tensor, *, batch_no
           tol: float = SATURATION_TOL) -> pd.DataFrame:
     """Forward and backward one batch (cross-entropy, mean over the batch) and tabulate every hidden layer."""
     p = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
-    out, hidden = actnet.forward(name, p, x, batch_norm=batch_norm)
+    out, hidden = models.forward_by_name(name, p, x, batch_norm=batch_norm)
     for pre, _ in hidden:
         pre.retain_grad()
-    actnet.per_model_ce(out, y).sum().backward()
+    train.per_model_ce(out, y).sum().backward()
     L = len(hidden)
     back = [pre.grad for pre, _ in hidden]
     wgrads = [p[f"W{i}"].grad for i in range(L)]
@@ -96,16 +96,16 @@ def decay_factor(layers, values) -> float:
 def jacobian_singular_values(name: str, params: dict, x: torch.Tensor, model: int = 0) -> np.ndarray:
     """Singular values of d h_L / d x (last hidden layer w.r.t. the input) for each row of x: (N, min(width, in))."""
     p = {k: v[model:model + 1].detach().double() for k, v in params.items()}
-    L = actnet.n_hidden(p)
+    L = models.n_hidden(p)
     out = []
     for xi in x.double():
         J = torch.eye(xi.numel(), dtype=torch.float64)
         h = xi
         for i in range(L):
             z = (p[f"W{i}"][0] @ h + p[f"b{i}"][0]).requires_grad_(True)
-            (d,) = torch.autograd.grad(actnet.apply(name, z).sum(), z)
+            (d,) = torch.autograd.grad(activations.apply(name, z).sum(), z)
             J = d[:, None] * (p[f"W{i}"][0] @ J)
-            h = actnet.apply(name, z.detach())
+            h = activations.apply(name, z.detach())
         out.append(torch.linalg.svdvals(J).numpy())
     return np.stack(out)
 
@@ -117,7 +117,7 @@ def depth_sweep(x: torch.Tensor, y: torch.Tensor, *, depths, activations, inits,
     for act in activations:
         for init in inits:
             for depth in depths:
-                params = actnet.init_for(act, x.shape[1], (width,) * depth, n_classes, init, seeds)
+                params = models.init_by_name(act, x.shape[1], (width,) * depth, n_classes, init, seeds)
                 t = probe(act, params, x, y)
                 t.insert(0, "seed", [int(seeds[m]) for m in t.model])
                 t.insert(0, "depth", depth)
@@ -147,7 +147,7 @@ def decay_table(table: pd.DataFrame, col: str = "bgrad_norm") -> pd.DataFrame:
 def track_training(activations, x, y, x_eval, y_eval, x_test, y_test, x_probe, y_probe, *, depth: int,
                    width: int, init: str, lr: float, steps: int, batch_size: int, every: int, seeds) -> pd.DataFrame:
     """Per-layer statistics on a fixed probe batch every `every` SGD steps, for each activation."""
-    from .convergence import RunSpec, train_stack
+    from relulab.studies.gradients.convergence import RunSpec, train_stack
 
     frames = []
     for act in activations:
@@ -181,8 +181,8 @@ def saturation_rows(long: pd.DataFrame, ev: str) -> list[dict]:
     """F6's exploratory long-run statistics per learning rate (not in the decision rule): peak top-layer
     saturation, final training accuracy, and the training accuracy at the first check where at least half of the
     top layer is saturated (seeds where that happens); medians over seeds with bootstrap CIs."""
-    from .evidence import claim_row
-    from .stats import bootstrap_ci
+    from relulab.core.evidence import claim_row
+    from relulab.core.stats import bootstrap_ci
 
     def row(name, values, note):
         est, lo, hi = bootstrap_ci(values)
@@ -229,8 +229,8 @@ def preservation_table(decay: pd.DataFrame) -> pd.DataFrame:
 def claim_rows(layers: pd.DataFrame, deriv: pd.DataFrame, track: pd.DataFrame, deep: pd.DataFrame,
                ev: dict) -> list[dict]:
     """Claim statistics of A3, F6, R6 (and A5's ReLU output mean) from the per-layer tables; ev: evidence ids."""
-    from .evidence import claim_row
-    from .stats import bootstrap_ci, paired_bootstrap_ci
+    from relulab.core.evidence import claim_row
+    from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci
 
     rows = []
     decay = decay_table(layers)

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import activations
+from relulab.core import activations
 
 INITS = ("he", "xavier", "torch_default", "small")
 SMALL_INIT_STD = 0.01
@@ -128,32 +128,76 @@ def n_models(params: dict[str, torch.Tensor]) -> int:
 def forward(spec: MLPSpec, params: dict[str, torch.Tensor], x: torch.Tensor, *, training: bool = False,
             generators=None, return_hidden: bool = False):
     """Batched forward pass: x (N, in) or (S, N, in) -> (S, N, out) [and per-layer (pre, post)]."""
-    S = n_models(params)
-    h = x.unsqueeze(0).expand(S, *x.shape) if x.dim() == 2 else x
-    hidden = []
-    for i in range(len(spec.widths)):
-        z = torch.baddbmm(params[f"b{i}"].unsqueeze(1), h, params[f"W{i}"].transpose(1, 2))
-        if spec.batch_norm:
-            z = _batch_norm(params, i, z, training)
+    def act(i, z):
         slope = params[f"a{i}"].unsqueeze(1) if spec.activation == "prelu" else None
-        h = activations.apply(spec.activation, z, slope=slope, training=training, generators=generators,
-                              leaky_slope=spec.leaky_slope)
-        hidden.append((z, h))
-    L = len(spec.widths)
-    out = torch.baddbmm(params[f"b{L}"].unsqueeze(1), h, params[f"W{L}"].transpose(1, 2))
+        return activations.apply(spec.activation, z, slope=slope, training=training, generators=generators,
+                                 leaky_slope=spec.leaky_slope)
+
+    out, hidden = _stacked_forward(params, x, act, batch_norm=spec.batch_norm, training=training)
     return (out, hidden) if return_hidden else out
 
 
+def forward_by_name(activation: str, params: dict[str, torch.Tensor], x: torch.Tensor, *, batch_norm: bool = False):
+    """x (N, in) or (S, N, in) -> (out (S, N, k), [(pre_l, post_l)]) for any activations.NAMED_ACTIVATIONS.
+
+    Batch norm here always uses the batch's statistics (params without running statistics), with the
+    gain and shift of add_batch_norm where present.
+    """
+    return _stacked_forward(params, x, lambda i, z: activations.apply(activation, z), batch_norm=batch_norm,
+                            training=False)
+
+
+def _stacked_forward(params, x, act, *, batch_norm: bool, training: bool):
+    """The one stacked MLP forward pass: affine, optional batch norm, act(layer, z); returns (out, hidden)."""
+    S = n_models(params)
+    h = x.unsqueeze(0).expand(S, *x.shape) if x.dim() == 2 else x
+    hidden = []
+    L = n_hidden(params)
+    for i in range(L):
+        z = torch.baddbmm(params[f"b{i}"].unsqueeze(1), h, params[f"W{i}"].transpose(1, 2))
+        if batch_norm:
+            z = _batch_norm(params, i, z, training)
+        h = act(i, z)
+        hidden.append((z, h))
+    out = torch.baddbmm(params[f"b{L}"].unsqueeze(1), h, params[f"W{L}"].transpose(1, 2))
+    return out, hidden
+
+
 def _batch_norm(params, i, z, training):
-    if training:
+    """Batch statistics when training (updating running ones) or when the params keep none; else running ones."""
+    running = f"rm{i}" in params
+    if training or not running:
         mean, var = z.mean(1), z.var(1, unbiased=False)
-        with torch.no_grad():
-            params[f"rm{i}"].mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * mean.detach())
-            params[f"rv{i}"].mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * var.detach())
+        if training and running:
+            with torch.no_grad():
+                params[f"rm{i}"].mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * mean.detach())
+                params[f"rv{i}"].mul_(1 - BN_MOMENTUM).add_(BN_MOMENTUM * var.detach())
     else:
         mean, var = params[f"rm{i}"], params[f"rv{i}"]
     zn = (z - mean.unsqueeze(1)) / torch.sqrt(var.unsqueeze(1) + BN_EPS)
-    return zn * params[f"g{i}"].unsqueeze(1) + params[f"beta{i}"].unsqueeze(1)
+    if f"g{i}" in params:
+        zn = zn * params[f"g{i}"].unsqueeze(1) + params[f"beta{i}"].unsqueeze(1)
+    return zn
+
+
+def n_hidden(params: dict) -> int:
+    return sum(1 for k in params if k.startswith("W")) - 1
+
+
+def add_batch_norm(params: dict) -> dict:
+    """Parameters with a batch-norm gain (1) and shift (0) per hidden unit added (no running statistics)."""
+    p = dict(params)
+    for i in range(n_hidden(params)):
+        S, width = params[f"b{i}"].shape
+        p[f"g{i}"] = torch.ones(S, width, dtype=params[f"b{i}"].dtype)
+        p[f"beta{i}"] = torch.zeros(S, width, dtype=params[f"b{i}"].dtype)
+    return p
+
+
+def init_by_name(activation: str, in_dim: int, widths, out_dim: int, init: str, seeds, dtype=torch.float32):
+    """Stacked parameters from init_params for any named activation (it only matters for MLPSpec's name check)."""
+    surrogate = activation if activation in activations.ACTIVATIONS else "relu"
+    return init_params(MLPSpec(in_dim, tuple(widths), out_dim, surrogate, init=init), seeds, dtype=dtype)
 
 
 def select(params: dict[str, torch.Tensor], index) -> dict[str, torch.Tensor]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import data, models
-from .regions_count import slice_counts
-from .train import TrainSpec, train
+from relulab.core import data, models
+from relulab.studies.regions.count import slice_counts
+from relulab.core.train import TrainSpec, train
 
 
 def slice_triples(y_test: np.ndarray, n_slices: int, seed: int = 0) -> list[tuple[int, int, int]]:

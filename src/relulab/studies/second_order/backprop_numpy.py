@@ -10,7 +10,7 @@ LEAKY_SLOPE = 0.01
 
 
 def act(name: str, z: np.ndarray) -> np.ndarray:
-    """Activation value, same definitions as relulab.activations."""
+    """Activation value, same definitions as relulab.core.activations."""
     if name == "relu":
         return np.maximum(z, 0.0)
     if name == "leaky_relu":
@@ -59,7 +59,7 @@ def forward(layers, activation: str, x: np.ndarray):
 
 
 def loss_and_output_grad(out: np.ndarray, y: np.ndarray, loss: str) -> tuple[float, np.ndarray]:
-    """Mean loss (mse over entries, ce over examples, as relulab.train) and its gradient w.r.t. the outputs."""
+    """Mean loss (mse over entries, ce over examples, as relulab.core.train) and its gradient w.r.t. the outputs."""
     if loss == "mse":
         r = out - y.reshape(out.shape)
         return float(np.mean(r ** 2)), 2 * r / r.size
