@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from relulab.studies.gradients import flow as gradstats
+from relulab.studies.gradients import claims, flow as gradstats
 from relulab.core import models
 
 
@@ -125,9 +125,9 @@ def test_steps_to_reach_best_lr_and_stability_by_hand():
                                                                   nan_ok=True)
     best = convergence.best_lr(reach)
     assert best.lr.tolist() == [1.0]
-    stab = convergence.stability_table(h)
+    stab = claims.stability_table(h)
     assert stab.set_index("lr").stable.to_dict() == {0.1: True, 1.0: True, 3.0: False}
-    assert convergence.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
+    assert claims.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
 
 
 def test_best_lr_breaks_ties_by_how_close_the_run_came():
@@ -165,7 +165,7 @@ def test_saturation_rows_by_hand():
             for layer in (1, 2):
                 rows.append({"seed": seed, "step": 10 * k, "layer": layer, "lr": 1.0, "saturated": s if layer == 2
                              else 0.0, "train_acc": 0.1 + 0.01 * k})
-    stats = {r["statistic"]: r for r in gradstats.saturation_rows(pd.DataFrame(rows), "fig-x")}
+    stats = {r["statistic"]: r for r in claims.saturation_rows(pd.DataFrame(rows), "fig-x")}
     assert stats["long_peak_saturation_lr1"]["value"] == pytest.approx(0.65)  # median of 1.0 and 0.3
     assert stats["long_final_train_acc_lr1"]["value"] == pytest.approx(0.13)
     when = stats["long_acc_when_saturated_lr1"]

@@ -183,30 +183,6 @@ def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
     return reach.merge(best, on=[by, "lr"])
 
 
-def stability_table(hist: pd.DataFrame) -> pd.DataFrame:
-    """Per (activation, lr, seed): diverged, initial and final training loss, loss spread over the last
-    quarter of training, and stable = not diverged and final loss below the initial loss."""
-    rows = []
-    for (act, lr, seed), g in hist.sort_values("step").groupby(["activation", "lr", "seed"]):
-        tail = g[g.step >= 0.75 * g.step.max()].train_loss
-        final = float(g.train_loss.iloc[-1])
-        diverged = bool(g.diverged.iloc[-1]) or not np.isfinite(final)
-        rows.append({"activation": act, "lr": lr, "seed": int(seed), "diverged": diverged,
-                     "initial_loss": float(g.train_loss.iloc[0]), "final_loss": final,
-                     "tail_std": float(tail.std()) if not diverged else float("nan")})
-    t = pd.DataFrame(rows)
-    t["stable"] = ~t.diverged & (t.final_loss < t.initial_loss)
-    return t
-
-
-def max_stable_lr(stab: pd.DataFrame) -> pd.DataFrame:
-    """Per (activation, seed): the largest learning rate of the grid at which training was stable."""
-    ok = stab[stab.stable]
-    out = ok.groupby(["activation", "seed"]).lr.max().rename("max_stable_lr").reset_index()
-    full = stab[["activation", "seed"]].drop_duplicates()
-    return full.merge(out, how="left", on=["activation", "seed"])
-
-
 def load_split(cfg: dict, seed: int = 0) -> dict:
     """The family's tensors: training set, fixed n_eval-image training and test subsets for evaluation, probe batch."""
     from relulab.core import data
@@ -244,114 +220,7 @@ def drift_experiment(split: dict, *, widths, lr: float, steps: int, batch_size: 
     return pd.DataFrame(rows)
 
 
-def drift_per_seed(table: pd.DataFrame) -> pd.DataFrame:
-    """Per (batch_norm, seed): input_drift of the tracked units."""
-    rows = []
-    for (bn, seed), g in table.groupby(["batch_norm", "seed"]):
-        traj = g.sort_values(["step", "unit"])[["p15", "p50", "p85"]].to_numpy()
-        traj = traj.reshape(g.step.nunique(), 1, g.unit.nunique(), 3)
-        rows.append({"batch_norm": bn, "seed": int(seed), "drift": float(input_drift(traj)[0])})
-    return pd.DataFrame(rows)
-
-
-BOUNDED = ("sigmoid", "tanh", "softsign")
-
-
 def best_steps(hist: pd.DataFrame, col: str, threshold: float) -> pd.DataFrame:
     """Per (cell, seed) at the cell's best learning rate: steps to the threshold, censored at the budget."""
     best = best_lr(reach_table(hist, col, threshold), "cell")
     return best.assign(censored_steps=np.where(best.reached, best.steps, best.budget))
-
-
-def final_rows(hist: pd.DataFrame) -> pd.DataFrame:
-    """The last logged row of every run (per cell's largest step)."""
-    return hist[hist.step == hist.groupby("cell").step.transform("max")]
-
-
-def _paired(final: pd.DataFrame, cell: str, col: str) -> np.ndarray:
-    return final[final.cell == cell].sort_values("seed")[col].to_numpy(float)
-
-
-def claim_rows(speed: pd.DataFrame, centering: pd.DataFrame, drift: pd.DataFrame, small: pd.DataFrame,
-               cfg: dict, ev: dict) -> tuple[list[dict], dict]:
-    """Claim statistics of F7, F5, A5, F4, F2 and the summary tables they come from."""
-    from relulab.core.evidence import claim_row
-    from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, ratio_of_medians_ci
-
-    rows, tables = [], {}
-    steps = best_steps(speed, "train_acc", 1 - cfg["speed_target_error"])
-    tables["speed"] = steps
-    by = {a: g.sort_values("seed") for a, g in steps.groupby("cell")}
-    for other in ("tanh", "sigmoid"):
-        if other in by and "relu" in by:
-            est, lo, hi = ratio_of_medians_ci(by[other].censored_steps, by["relu"].censored_steps)
-            lr_o, lr_r = by[other].lr.iloc[0], by["relu"].lr.iloc[0]
-            rows.append(claim_row("F7", f"{other}_relu_steps_ratio", est, (lo, hi), len(by["relu"]), ev["F7"],
-                                  f"median steps to {cfg['speed_target_error']:.0%} training error, {other} "
-                                  f"(lr {lr_o:g}) / ReLU (lr {lr_r:g}); {int((~by[other].reached).sum())} {other} and "
-                                  f"{int((~by['relu'].reached).sum())} ReLU runs never reached it (counted as the budget)"))
-            est, lo, hi = ratio_of_medians_ci(by[other].time_s, by["relu"].time_s)
-            note = "same ratio in wall-clock training time (runs that reached the target)"
-            if not by[other].reached.any() or not by["relu"].reached.any():
-                note += "; not measured: no run of one side reached the target"
-            rows.append(claim_row("F7", f"{other}_relu_time_ratio", est, (lo, hi), len(by["relu"]), ev["F7"], note))
-    stab = stability_table(speed)
-    msl = max_stable_lr(stab)
-    floor = np.log2(min(cfg["speed_lrs"])) - 1
-    msl["log2_lr"] = np.log2(msl.max_stable_lr).fillna(floor)
-    tables["stability"] = msl
-    bounded = msl.activation.isin(BOUNDED)
-    if bounded.any() and (~bounded).any():
-        b = msl[bounded].groupby("seed").log2_lr.median()
-        u = msl[~bounded].groupby("seed").log2_lr.median()
-        est, lo, hi = bootstrap_ci(b - u)
-        rows.append(claim_row("F5", "bounded_lr_headroom", est, (lo, hi), len(b), ev["F5"],
-                              "median log2(largest stable SGD learning rate): bounded minus unbounded activations"))
-        sb = steps[steps.cell.isin(BOUNDED)].groupby("seed").censored_steps.median()
-        su = steps[~steps.cell.isin(BOUNDED)].groupby("seed").censored_steps.median()
-        est, lo, hi = paired_bootstrap_ci(sb.to_numpy(), su.to_numpy(), kind="ratio")
-        rows.append(claim_row("F5", "unbounded_efficiency_ratio", est, (lo, hi), len(sb), ev["F5"],
-                              "steps to the target error at the best learning rate, bounded / unbounded (median "
-                              "over activations per seed)"))
-        spread = stab.assign(loss=np.where(stab.diverged, stab.initial_loss, stab.final_loss)).groupby(
-            ["activation", "seed"]).loss.std().reset_index()
-        spb = spread[spread.activation.isin(BOUNDED)].groupby("seed").loss.median()
-        spu = spread[~spread.activation.isin(BOUNDED)].groupby("seed").loss.median()
-        est, lo, hi = paired_bootstrap_ci(spb.to_numpy(), spu.to_numpy(), kind="ratio")
-        rows.append(claim_row("F5", "loss_spread_ratio", est, (lo, hi), len(spb), ev["F5"],
-                              "std of the final training loss across the learning-rate sweep (diverged = initial "
-                              "loss), bounded / unbounded"))
-    csteps = best_steps(centering, "test_acc", cfg["centering_target_acc"])
-    tables["centering"] = csteps
-    cb = {c: g.sort_values("seed").censored_steps for c, g in csteps.groupby("cell")}
-    for cell, name in (("sigmoid_centered", "centered_speedup"), ("tanh", "tanh_speedup"),
-                       ("scaled_tanh", "scaled_tanh_speedup"), ("sigmoid_bn", "bn_speedup")):
-        if cell in cb and "sigmoid" in cb:
-            est, lo, hi = ratio_of_medians_ci(cb["sigmoid"], cb[cell])
-            rows.append(claim_row("A5", name, est, (lo, hi), len(cb[cell]), ev["A5"],
-                                  f"median steps to {cfg['centering_target_acc']:.0%} test accuracy, sigmoid / {cell}, "
-                                  "each at its best learning rate"))
-    dps = drift_per_seed(drift)
-    tables["drift"] = dps
-    est, lo, hi = ratio_of_medians_ci(dps[~dps.batch_norm].drift, dps[dps.batch_norm].drift)
-    rows.append(claim_row("A5", "bn_drift_reduction", est, (lo, hi), int(dps.seed.nunique()), ev["A5_drift"],
-                          "movement of last-layer units' median input over training, without / with batch norm"))
-    fin = final_rows(small)
-    tables["small"] = fin.groupby("cell").test_acc.median().reset_index()
-    pen = {a: _paired(fin, f"{a}_xavier", "test_acc") - _paired(fin, f"{a}_small", "test_acc")
-           for a in ("tanh", "sigmoid")}
-    est, lo, hi = bootstrap_ci(pen["sigmoid"] - pen["tanh"])
-    rows.append(claim_row("F4", "small_init_penalty_gap", est, (lo, hi), len(pen["tanh"]), ev["F4"],
-                          "test-accuracy loss from small (std 0.01) instead of Xavier init: sigmoid minus tanh"))
-    for a in ("tanh", "sigmoid"):
-        est, lo, hi = bootstrap_ci(pen[a])
-        rows.append(claim_row("F4", f"{a}_small_init_penalty", est, (lo, hi), len(pen[a]), ev["F4"],
-                              f"{a}: test accuracy with Xavier minus with small init"))
-    d = _paired(fin, "relu", "test_acc") - _paired(fin, "staircase", "test_acc")
-    est, lo, hi = bootstrap_ci(d)
-    rows.append(claim_row("F2", "relu_minus_staircase_acc", est, (lo, hi), len(d), ev["F2"],
-                          "final test accuracy, ReLU minus staircase floor(4z)/4, paired by seed"))
-    change = float(_paired(fin, "staircase", "w0_change").max())
-    rows.append(claim_row("F2", "staircase_first_layer_change", change, None, len(d), ev["F2"],
-                          "largest absolute change of a first-layer staircase weight during training (deterministic)"))
-    return rows, tables

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import torch
 
@@ -163,45 +162,3 @@ def final_dead(sweep: pd.DataFrame) -> pd.DataFrame:
     last = sweep[sweep.step == sweep.step.max()]
     return last.groupby(["depth", "lr", "seed"], as_index=False).agg(dead_fraction=("dead_fraction", "mean"),
                                                                       diverged=("diverged", "max"))
-
-
-def spike_per_seed(fate: pd.DataFrame) -> pd.DataFrame:
-    """Per seed: fraction of live units the spike killed, and fraction of those still dead at the end."""
-    g = fate.assign(alive_before=fate.width - fate.dead_before).groupby("seed")[
-        ["killed", "revived", "alive_before"]].sum()
-    return pd.DataFrame({"seed": g.index, "killed_fraction": g.killed / g.alive_before,
-                         "never_revived": (g.killed - g.revived) / g.killed.where(g.killed > 0)}).reset_index(drop=True)
-
-
-def claim_rows(sweep: pd.DataFrame, fate: pd.DataFrame, born: pd.DataFrame, ev: dict) -> list[dict]:
-    """Claim statistics of A4 and F8 from the dying sweep, the large-update experiment and the Monte Carlo."""
-    from relulab.core.evidence import claim_row
-    from relulab.core.stats import bootstrap_ci
-
-    rows = []
-    fd = final_dead(sweep)
-    med = fd.groupby(["depth", "lr"]).dead_fraction.median()
-    depth, lr = med.idxmax()
-    v = fd[(fd.depth == depth) & (fd.lr == lr)].dead_fraction
-    est, lo, hi = bootstrap_ci(v)
-    rows.append(claim_row("A4", "max_dead_fraction", est, (lo, hi), len(v), ev["A4"],
-                          f"cell with the most dead units: {depth} hidden layers, SGD learning rate {lr:g}"))
-    zero = born[born.bias_std == 0]
-    inside = ((zero.theory >= zero.ci_low) & (zero.theory <= zero.ci_high)).mean()
-    rows.append(claim_row("A4", "born_dead_theory_coverage", float(inside), None, int(zero.n_nets.iloc[0]),
-                          ev["A4_born"], "share of (width, depth) cells whose closed form 1-(1-2^-N)^L lies in the "
-                          "Monte Carlo 95% Wilson interval (zero biases); n_seeds = networks per cell"))
-    rows.append(claim_row("A4", "born_dead_max_abs_error", float((born.p_one_input - born.theory).abs().max()), None,
-                          int(born.n_nets.iloc[0]), ev["A4_born"],
-                          "largest |Monte Carlo - closed form| over all cells, zero and symmetric biases"))
-    sp = spike_per_seed(fate)
-    est, lo, hi = bootstrap_ci(sp.killed_fraction)
-    rows.append(claim_row("F8", "spike_killed_fraction", est, (lo, hi), len(sp), ev["F8"],
-                          "fraction of live hidden units dead right after the single large update"))
-    est, lo, hi = bootstrap_ci(sp.never_revived)
-    rows.append(claim_row("F8", "killed_never_revived", est, (lo, hi), int(sp.never_revived.notna().sum()), ev["F8"],
-                          "fraction of the killed units still dead at the end of training"))
-    first = fate[fate.layer == 1]
-    rows.append(claim_row("F8", "first_layer_revived", float(first.revived.max()), None, len(first), ev["F8"],
-                          "largest number of revived first-layer units over seeds (theory: 0)"))
-    return rows
