@@ -1,6 +1,6 @@
 """RMSProp's running mean of squared gradients vs the Gauss-Newton (Fisher) diagonal along training (H6)."""
 from relulab.core import evidence, runtime
-from relulab.studies.second_order import experiments as so
+from relulab.studies.second_order import training as so
 
 log = runtime.start(snakemake)
 table = so.rmsprop_curvature(snakemake.params.cfg, snakemake.params.seeds)

@@ -1,6 +1,6 @@
 """Damped Newton and Hessian-free vs SGD and Adam at equal gradient-equivalent passes (H3, H7)."""
 from relulab.core import evidence, runtime
-from relulab.studies.second_order import experiments as so
+from relulab.studies.second_order import training as so
 
 log = runtime.start(snakemake)
 cfg, seeds, out = snakemake.params.cfg, snakemake.params.seeds, snakemake.output
