@@ -125,3 +125,16 @@ def test_console_entry_point_exit_code(tmp_path):
     cmd = [sys.executable, "-m", "relulab.cli", "regions", "count", str(tmp_path / "missing.pt")]
     bad = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "not a file" in bad.stderr
+
+
+def test_regions_cli_standalone_and_timings(state_dict_file, capsys):
+    from relulab.regions import cli as regions_cli
+    from relulab.regions.network import ACTIVATIONS
+
+    assert regions_cli.ACTIVATIONS == ACTIVATIONS  # the CLI's copy (kept numpy-free) matches the engine's
+    path, _ = state_dict_file
+    assert regions_cli.main(["count", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["seconds"] == out["engine_seconds"] >= 0
+    assert out["wall_seconds"] >= out["load_seconds"] >= 0
+    assert out["n_regions"] == count_regions(load_layers(path), Box(-1, 1, -1, 1))
