@@ -126,3 +126,46 @@ def test_console_entry_point_exit_code(tmp_path):
     cmd = [sys.executable, "-m", "relulab.cli", "regions", "count", str(tmp_path / "missing.pt")]
     bad = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "not a file" in bad.stderr
+
+
+def test_regions_cli_standalone_and_timings(state_dict_file, capsys):
+    from relulab.regions import cli as regions_cli
+    from relulab.regions.network import ACTIVATIONS
+
+    assert regions_cli.ACTIVATIONS == ACTIVATIONS  # the CLI's copy (kept numpy-free) matches the engine's
+    path, _ = state_dict_file
+    assert regions_cli.main(["count", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["seconds"] == out["engine_seconds"] >= 0
+    assert out["wall_seconds"] >= out["load_seconds"] >= 0
+    assert out["n_regions"] == count_regions(load_layers(path), Box(-1, 1, -1, 1))
+
+
+def test_torch_free_reader_matches_torch_load(tmp_path):
+    from relulab.regions.torchfile import read_state_dict
+
+    sd = sequential(2).state_dict()
+    sd["extra.weight"] = torch.arange(12, dtype=torch.float64).reshape(3, 4).t()  # strided, float64
+    path = tmp_path / "sd.pt"
+    torch.save(sd, path)
+    got = read_state_dict(path)
+    assert list(got) == list(sd)
+    for k, v in sd.items():
+        assert got[k].dtype == v.numpy().dtype and np.array_equal(got[k], v.numpy())
+    models_path = tmp_path / "ck.pt"
+    spec = models.MLPSpec(2, (3,), 1, "relu", init="torch_default")
+    models.save_checkpoint(models_path, spec, models.init_params(spec, [0]), seeds=[0])
+    assert read_state_dict(models_path) is None or "relulab_checkpoint" in read_state_dict(models_path)
+
+
+def test_count_path_imports_no_heavy_packages(state_dict_file):
+    import subprocess
+    import sys
+
+    path, _ = state_dict_file
+    # (scipy is not listed: numba imports scipy.linalg.cython_blas itself when it sets up its compiled code)
+    code = ("import sys; from relulab import cli; cli.main(['regions', 'count', sys.argv[1], '--json']); "
+            "print(sorted(m for m in ('torch', 'matplotlib', 'pandas', 'sklearn') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1] == "[]"

@@ -333,3 +333,91 @@ def test_bad_inputs_raise_clear_errors():
         Slice(np.zeros(2), np.eye(2), [[0, 0], [1, 0], [0.2, 0.2], [0, 1]])
     with pytest.raises(ValueError, match="non-finite"):
         count_regions([(np.full((2, 2), np.nan), np.zeros(2)), (np.ones((1, 2)), np.zeros(1))], BOX)
+
+
+# --- linear-region merge: edge provenance against the original probing merge and known answers ---
+
+def big_box(W, b):
+    """A box containing every pairwise intersection of the lines W x + b = 0 (general position)."""
+    pts = [np.linalg.solve(W[[i, j]], -b[[i, j]]) for i, j in itertools.combinations(range(len(b)), 2)]
+    r = 2 * np.abs(pts).max() + 1
+    return Box(-r, r, -r, r)
+
+
+@pytest.mark.parametrize("sizes, activation, seed", [
+    ([2, 8, 1], "relu", 0), ([2, 6, 6, 1], "relu", 1), ([2, 5, 5, 5, 1], "relu", 2),
+    ([2, 16, 16, 16, 16, 1], "relu", 3),
+    ([2, 8, 8, 1], "leaky_relu", 4), ([2, 6, 6, 6, 1], "leaky_relu", 5), ([2, 8, 8, 2], "prelu", 6)])
+def test_provenance_merge_equals_probing_merge(sizes, activation, seed):
+    from relulab.regions.checks import linear_labels_probing
+    from relulab.regions.linear import adjacent_pairs, probe_pairs, provenance_pairs
+
+    part = enumerate_regions(random_net(sizes, seed), BOX, activation=activation)
+    pairs, uncovered = provenance_pairs(part)
+    assert len(uncovered) == 0  # generic weights: every labelled edge's twin is found and covers it
+    assert np.array_equal(adjacent_pairs(part), probe_pairs(part))
+    assert np.array_equal(part.linear_labels(), linear_labels_probing(part))
+
+
+def test_edge_provenance_names_the_lines():
+    """One hidden layer: an edge labelled u lies on unit u's line, an edge labelled -1 on the box boundary."""
+    W, b = random_net([2, 7, 1], 3)[0]
+    part = enumerate_regions([(W, b), (np.ones((1, 7)), np.zeros(1))], BOX)
+    E, xy, nx = part.edge_unit, part.xy, part.next_vertex
+    assert E.shape == (len(xy),) and E.min() == -1 and set(E[E >= 0]) <= set(range(7))
+    lab = E >= 0
+    for p in (xy[lab], xy[nx[lab]]):
+        z = np.einsum("vk,vk->v", W[E[lab]], p) + b[E[lab]]
+        assert np.abs(z).max() < 1e-9
+    mid = (xy[~lab] + xy[nx[~lab]]) / 2
+    assert np.allclose(np.abs(mid).max(axis=1), 1.0)
+    # deeper layers: labels index the pattern columns, so crossing an edge flips exactly that bit
+    deep = enumerate_regions(random_net([2, 5, 5, 1], 1), BOX)
+    assert deep.edge_unit.max() < deep.patterns.shape[1] == 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_zero_outgoing_weights_merge_to_the_smaller_arrangement(seed):
+    """2 -> 8 -> 1 with k units' outgoing weights zero: activation regions are the arrangement of 8 lines,
+    linear regions that of the 8 - k others, both known by Zaslavsky in a box holding every crossing."""
+    (W, b), (Wo, bo) = random_net([2, 8, 1], seed)
+    k = seed + 1
+    Wo = Wo.copy()
+    Wo[0, :k] = 0.0
+    part = enumerate_regions([(W, b), (Wo, bo)], big_box(W, b))
+    assert part.n_regions == sum(comb(8, j) for j in range(3))
+    assert part.n_linear_regions() == sum(comb(8 - k, j) for j in range(3))
+    leaky = enumerate_regions([(W, b), (Wo, bo)], big_box(W, b), activation="leaky_relu", slope=0.2)
+    assert leaky.n_linear_regions() == sum(comb(8 - k, j) for j in range(3))
+
+
+def test_duplicated_lines_fall_back_and_merge():
+    """Units z and -z share a line (twin lookup by one bit fails there); relu(z) - relu(-z) = z is linear."""
+    (W, b), _ = random_net([2, 3, 1], 4)
+    W2, b2 = np.concatenate([W, -W[:2]]), np.concatenate([b, -b[:2]])  # units 3, 4 mirror units 0, 1
+    box = big_box(W, b)
+    from relulab.regions.linear import provenance_pairs
+
+    # output z0 + z1 (as relu differences) + relu(z2): only unit 2's line bends it -> 2 linear regions
+    part = enumerate_regions([(W2, b2), (np.array([[1.0, 1.0, 1.0, -1.0, -1.0]]), np.zeros(1))], box)
+    assert part.n_regions == sum(comb(3, j) for j in range(3))
+    assert len(provenance_pairs(part)[1]) > 0  # edges on the shared lines need the probing fallback
+    assert part.n_linear_regions() == 2
+    # |z0| = relu(z0) + relu(-z0) bends on line 0 too: the arrangement of lines 0 and 2 -> 4 regions
+    absn = enumerate_regions([(W2, b2), (np.array([[1.0, 0.0, 1.0, 1.0, 0.0]]), np.zeros(1))], box)
+    assert absn.n_linear_regions() == 4
+
+
+def test_unit_feeding_nothing_in_a_deep_net_merges_like_probing():
+    from relulab.regions.checks import linear_labels_probing
+
+    layers = random_net([2, 6, 6, 6, 1], 8)
+    full = enumerate_regions(layers, BOX)
+    u = int(np.bincount(full.edge_unit[full.edge_unit >= 0], minlength=18)[6:12].argmax())  # a layer-1 unit
+    W, b = layers[2]
+    W = W.copy()
+    W[:, u] = 0.0  # unit u of hidden layer 1 feeds nothing: its line splits regions with equal maps
+    layers[2] = (W, b)
+    part = enumerate_regions(layers, BOX)
+    assert part.n_linear_regions() < part.n_regions
+    assert np.array_equal(part.linear_labels(), linear_labels_probing(part))

@@ -72,9 +72,11 @@ def _check(net: PWLNet, domain: Slice):
 
 
 def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
-    """Yield the final regions chunk by chunk: (xs, ys, offsets, patterns, Y) with keep, else the chunk size.
+    """Yield the final regions chunk by chunk: (xs, ys, es, offsets, patterns, Y) with keep, else the chunk size.
 
-    Y (K, 3, out) holds the output's affine map on each region (rows: d/du1, d/du2, value at u = 0).
+    Y (K, 3, out) holds the output's affine map on each region (rows: d/du1, d/du2, value at u = 0);
+    es (Nv,) int32 the provenance of each edge (vertex -> next vertex): the pattern column (global hidden
+    unit index) of the line that made it, -1 for the domain's boundary (maxout: None, not recorded).
     """
     _check(net, domain)
     P = domain.polygon
@@ -83,27 +85,32 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
     offs0 = np.array([0, len(P)], dtype=np.int64)
     L = len(net.hidden)
     W0, b0 = net.hidden[0] if L else net.out
-    stack = [(0, P[:, 0].copy(), P[:, 1].copy(), offs0, _pre(H0, W0, b0), np.zeros((1, 0), np.uint8))]
+    es0 = None if net.maxout else np.full(len(P), -1, np.int32)
+    unit0 = np.concatenate([[0], np.cumsum(net.widths)]).astype(np.int64)
+    stack = [(0, P[:, 0].copy(), P[:, 1].copy(), es0, offs0, _pre(H0, W0, b0), np.zeros((1, 0), np.uint8))]
     while stack:
-        layer, xs, ys, offs, Zs, pat = stack.pop()
+        layer, xs, ys, es, offs, Zs, pat = stack.pop()
         if callable(Zs):
             Zs = Zs()
         if layer == L:
-            yield (xs, ys, offs, pat, _dense(Zs)) if keep else len(offs) - 1
+            yield (xs, ys, es, offs, pat, _dense(Zs)) if keep else len(offs) - 1
             continue
         W = net.hidden[layer][0]
         Wn, bn = _next_layer(net, layer)
         if net.activation == "identity":
-            stack.append((layer + 1, xs, ys, offs, _pre(_dense(Zs), Wn, bn), pat))
+            stack.append((layer + 1, xs, ys, es, offs, _pre(_dense(Zs), Wn, bn), pat))
             continue
         if net.maxout:
             Zd = _dense(Zs)
-            cx, cy, coffs, parent, states = kernels.split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
+            from .kernels_maxout import split_maxout_layer
+
+            cx, cy, coffs, parent, states = split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
+            ce = None
         else:
             fac = Zs if isinstance(Zs, tuple) else _factored(Zs)
             want_G = keep or layer + 1 < L
-            cx, cy, coffs, parent, bits, G, cptr, cj, ccoef = kernels.split_slope_layer(
-                xs, ys, offs, *fac, net.slopes[layer], scale, rtol, want_G)
+            cx, cy, coffs, parent, bits, G, cptr, cj, ccoef, ce = kernels.split_slope_layer(
+                xs, ys, es, offs, *fac, net.slopes[layer], scale, rtol, want_G, unit0[layer])
             states = _unpack(bits, W.shape[0]) if keep else None
             WT = np.ascontiguousarray(Wn.T)
         K = len(parent)
@@ -132,7 +139,8 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
                     C[np.repeat(np.arange(e - a), np.diff(cptr[a:e + 1])), :, cj[q0:q1]] = ccoef[q0:q1]
                     return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1)
 
-            stack.append((layer + 1, cx[sub], cy[sub], coffs[a:e + 1] - coffs[a], make_Z,
+            ce_sub = None if ce is None else ce[sub]
+            stack.append((layer + 1, cx[sub], cy[sub], ce_sub, coffs[a:e + 1] - coffs[a], make_Z,
                           pat[a:e] if keep else pat))
 
 
@@ -148,6 +156,7 @@ class Partition:
     A: np.ndarray  # (R, out, 2)
     c: np.ndarray  # (R, out)
     rtol: float = RTOL
+    edge_unit: np.ndarray | None = None  # (Nv,) int32: pattern column of the line that made edge v -> next; -1: domain
 
     @property
     def n_regions(self) -> int:
@@ -201,11 +210,12 @@ def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=Non
                       rtol: float = RTOL) -> Partition:
     """All activation regions of the network `layers` (list of (W, b), last = affine output) on `domain`."""
     net = as_net(layers, activation, slope, k)
-    xs, ys, offs, pats, Ys = [], [], [], [], []
+    xs, ys, es, offs, pats, Ys = [], [], [], [], [], []
     nv = 0
-    for cx, cy, coffs, pat, Y in walk(net, domain, keep=True, rtol=rtol):
+    for cx, cy, ce, coffs, pat, Y in walk(net, domain, keep=True, rtol=rtol):
         xs.append(cx)
         ys.append(cy)
+        es.append(ce)
         offs.append(coffs[1:] + nv)
         nv += coffs[-1]
         pats.append(pat)
@@ -213,8 +223,9 @@ def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=Non
     Y = np.concatenate(Ys)
     xy = np.stack([np.concatenate(xs), np.concatenate(ys)], axis=1)
     offsets = np.concatenate([[0], *offs]).astype(np.int64)
+    edge_unit = None if net.maxout else np.concatenate(es)
     return Partition(domain, net, xy, offsets, np.concatenate(pats), np.ascontiguousarray(Y[:, :2].transpose(0, 2, 1)),
-                     Y[:, 2], rtol)
+                     Y[:, 2], rtol, edge_unit)
 
 
 def count_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None, rtol: float = RTOL) -> int:

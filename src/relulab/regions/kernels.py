@@ -54,21 +54,47 @@ def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
     return cnt
 
 
+@njit(cache=True)
+def _clip_lab(px, py, pe, start, m, s, sgn, tol, ox, oy, oe, o, cut):
+    """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
+    input edge's label pe where it keeps part of an input edge, `cut` where it runs along the cutting line."""
+    cnt = 0
+    for i in range(m):
+        i2 = i + 1 if i + 1 < m else 0
+        si = sgn * s[i]
+        s2 = sgn * s[i2]
+        if si >= -tol:
+            ox[o + cnt] = px[start + i]
+            oy[o + cnt] = py[start + i]
+            oe[o + cnt] = cut if (si <= tol and s2 < -tol) else pe[start + i]
+            cnt += 1
+        if (si > tol and s2 < -tol) or (si < -tol and s2 > tol):
+            t = si / (si - s2)
+            ox[o + cnt] = px[start + i] + t * (px[start + i2] - px[start + i])
+            oy[o + cnt] = py[start + i] + t * (py[start + i2] - py[start + i])
+            oe[o + cnt] = cut if si > tol else pe[start + i]
+            cnt += 1
+    return cnt
+
+
 @njit(cache=True, fastmath=FAST)
-def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale, rtol, want_G):
+def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale, rtol, want_G, unit0):
     """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer).
 
     Region r's pre-activations are factored: Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] over its
     corrections q in cptr[r]:cptr[r+1] (siblings share their parent's product Zb and differ by a rank-one
     term per active unit that split the parent).  Returns the children (x, y, offsets), each child's
     parent r, its packed sign bits, G[r] = Z_r * slopes of r's non-splitting units (splitting units
-    inactive; the next layer multiplies G by W), and each child's own corrections (ptr, unit, coef).
+    inactive; the next layer multiplies G by W), each child's own corrections (ptr, unit, coef), and the
+    children's edge labels: es[v] (input) / oes[v] (output) names the line that made the edge from vertex v
+    to the next vertex of its polygon: unit0 + j for this layer's unit j, inherited labels otherwise.
     """
     R = offs.shape[0] - 1
     n = Zb.shape[2]
     nw = (n + 63) // 64
     oxs = np.empty(2 * xs.shape[0] + 64)
     oys = np.empty(2 * xs.shape[0] + 64)
+    oes = np.empty(2 * xs.shape[0] + 64, np.int32)
     ooffs = np.zeros(2 * R + 17, np.int64)
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
@@ -80,6 +106,8 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
     ay = np.empty(64)
     bx = np.empty(64)
     by = np.empty(64)
+    ae = np.empty(64, np.int32)
+    be = np.empty(64, np.int32)
     aoff = np.zeros(9, np.int64)
     boff = np.zeros(9, np.int64)
     abits = np.zeros((8, nw), np.uint64)
@@ -135,9 +163,11 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
         # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
+        ae = _grow1(ae, m)
         for i in range(m):
             ax[i] = xs[st + i]
             ay[i] = ys[st + i]
+            ae[i] = es[st + i]
         aoff[0] = 0
         aoff[1] = m
         abits[0, :] = base
@@ -153,6 +183,7 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
             nvmax = 2 * aoff[na] + 4 * na
             bx = _grow1(bx, nvmax)
             by = _grow1(by, nvmax)
+            be = _grow1(be, nvmax)
             boff = _grow1(boff, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
@@ -170,12 +201,12 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
                     smax = max(smax, v)
                     smin = min(smin, v)
                 if smax > tol and smin < -tol:
-                    nvb += _clip(ax, ay, ps, pm, s, 1.0, tol, bx, by, nvb)
+                    nvb += _clip_lab(ax, ay, ae, ps, pm, s, 1.0, tol, bx, by, be, nvb, unit0 + j)
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] |= bit
                     nb += 1
-                    nvb += _clip(ax, ay, ps, pm, s, -1.0, tol, bx, by, nvb)
+                    nvb += _clip_lab(ax, ay, ae, ps, pm, s, -1.0, tol, bx, by, be, nvb, unit0 + j)
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] &= ~bit
@@ -184,6 +215,7 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
                     for i in range(pm):
                         bx[nvb + i] = ax[ps + i]
                         by[nvb + i] = ay[ps + i]
+                        be[nvb + i] = ae[ps + i]
                     nvb += pm
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
@@ -194,11 +226,13 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
                     nb += 1
             ax, bx = bx, ax
             ay, by = by, ay
+            ae, be = be, ae
             aoff, boff = boff, aoff
             abits, bbits = bbits, abits
             na = nb
         oxs = _grow1(oxs, nvo + aoff[na])
         oys = _grow1(oys, nvo + aoff[na])
+        oes = _grow1(oes, nvo + aoff[na])
         ooffs = _grow1(ooffs, nout + na + 1)
         optr = _grow1(optr, nout + na + 1)
         opar = _grow1(opar, nout + na)
@@ -208,6 +242,7 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
         for i in range(aoff[na]):
             oxs[nvo + i] = ax[i]
             oys[nvo + i] = ay[i]
+            oes[nvo + i] = ae[i]
         for p in range(na):
             ooffs[nout + p + 1] = nvo + aoff[p + 1]
             opar[nout + p] = r
@@ -225,7 +260,7 @@ def split_slope_layer(xs, ys, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale,
         nvo += aoff[na]
         nout += na
     return (oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy(),
-            G, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy())
+            G, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy(), oes[:nvo].copy())
 
 
 @njit(cache=True)
@@ -244,152 +279,3 @@ def materialize(Zb, prow, cptr, cj, ccoef, WT):
                 for j in range(n):
                     out[r, k, j] += f * WT[cj[q], j]
     return out
-
-
-@njit(cache=True)
-def _maxout_dominant(Z, r, j, k, px, py, start, m, scale, rtol):
-    """Index of the piece that is >= every other piece on the whole polygon (lowest on ties), or -1."""
-    for i in range(k):
-        ok = True
-        for mm in range(k):
-            if mm == i:
-                continue
-            a1 = Z[r, 0, i, j] - Z[r, 0, mm, j]
-            a2 = Z[r, 1, i, j] - Z[r, 1, mm, j]
-            c = Z[r, 2, i, j] - Z[r, 2, mm, j]
-            tol = rtol * ((abs(Z[r, 0, i, j]) + abs(Z[r, 0, mm, j]) + abs(Z[r, 1, i, j]) + abs(Z[r, 1, mm, j]))
-                          * scale + abs(Z[r, 2, i, j]) + abs(Z[r, 2, mm, j]))
-            smax = -np.inf
-            smin = np.inf
-            for q in range(m):
-                v = a1 * px[start + q] + a2 * py[start + q] + c
-                smax = max(smax, v)
-                smin = min(smin, v)
-            if smin < -tol or (smax <= tol and mm < i):
-                ok = False
-                break
-        if ok:
-            return i
-    return -1
-
-
-@njit(cache=True)
-def split_maxout_layer(xs, ys, offs, Z, scale, rtol):
-    """Split each polygon into the argmax cells of every maxout unit; Z has shape (R, 3, k, n)."""
-    R = offs.shape[0] - 1
-    k = Z.shape[2]
-    n = Z.shape[3]
-    oxs = np.empty(2 * xs.shape[0] + 64)
-    oys = np.empty(2 * xs.shape[0] + 64)
-    ooffs = np.zeros(2 * R + 17, np.int64)
-    opar = np.empty(2 * R + 16, np.int64)
-    och = np.zeros((2 * R + 16, n), np.uint8)
-    ax = np.empty(64)
-    ay = np.empty(64)
-    bx = np.empty(64)
-    by = np.empty(64)
-    cx = np.empty(64)
-    cy = np.empty(64)
-    dx = np.empty(64)
-    dy = np.empty(64)
-    aoff = np.zeros(9, np.int64)
-    boff = np.zeros(9, np.int64)
-    ach = np.zeros((8, n), np.uint8)
-    bch = np.zeros((8, n), np.uint8)
-    s = np.empty(64)
-    nout = 0
-    nvo = 0
-    for r in range(R):
-        st = offs[r]
-        m = offs[r + 1] - st
-        ax = _grow1(ax, m)
-        ay = _grow1(ay, m)
-        for i in range(m):
-            ax[i] = xs[st + i]
-            ay[i] = ys[st + i]
-        aoff[0] = 0
-        aoff[1] = m
-        na = 1
-        for j in range(n):
-            dom = _maxout_dominant(Z, r, j, k, xs, ys, st, m, scale, rtol)
-            if dom >= 0:
-                for p in range(na):
-                    ach[p, j] = dom
-                continue
-            nvmax = k * (aoff[na] + (k + 2) * na)
-            bx = _grow1(bx, nvmax)
-            by = _grow1(by, nvmax)
-            boff = _grow1(boff, k * na + 1)
-            bch = _grow2(bch, k * na)
-            nb = 0
-            nvb = 0
-            boff[0] = 0
-            for p in range(na):
-                ps = aoff[p]
-                pm = aoff[p + 1] - ps
-                for i in range(k):
-                    cap = pm + 2 * k + 4
-                    cx = _grow1(cx, cap)
-                    cy = _grow1(cy, cap)
-                    dx = _grow1(dx, cap)
-                    dy = _grow1(dy, cap)
-                    s = _grow1(s, cap)
-                    cm = pm
-                    for q in range(pm):
-                        cx[q] = ax[ps + q]
-                        cy[q] = ay[ps + q]
-                    for mm in range(k):
-                        if mm == i or cm == 0:
-                            continue
-                        a1 = Z[r, 0, i, j] - Z[r, 0, mm, j]
-                        a2 = Z[r, 1, i, j] - Z[r, 1, mm, j]
-                        c = Z[r, 2, i, j] - Z[r, 2, mm, j]
-                        tol = rtol * ((abs(Z[r, 0, i, j]) + abs(Z[r, 0, mm, j]) + abs(Z[r, 1, i, j])
-                                       + abs(Z[r, 1, mm, j])) * scale + abs(Z[r, 2, i, j]) + abs(Z[r, 2, mm, j]))
-                        smax = -np.inf
-                        smin = np.inf
-                        for q in range(cm):
-                            v = a1 * cx[q] + a2 * cy[q] + c
-                            s[q] = v
-                            smax = max(smax, v)
-                            smin = min(smin, v)
-                        if smax <= tol and smin >= -tol:
-                            if mm < i:
-                                cm = 0
-                        elif smin >= -tol:
-                            pass
-                        elif smax <= tol:
-                            cm = 0
-                        else:
-                            cm = _clip(cx, cy, 0, cm, s, 1.0, tol, dx, dy, 0)
-                            cx, dx = dx, cx
-                            cy, dy = dy, cy
-                    if cm > 0:
-                        for q in range(cm):
-                            bx[nvb + q] = cx[q]
-                            by[nvb + q] = cy[q]
-                        nvb += cm
-                        boff[nb + 1] = nvb
-                        bch[nb, :] = ach[p, :]
-                        bch[nb, j] = i
-                        nb += 1
-            ax, bx = bx, ax
-            ay, by = by, ay
-            aoff, boff = boff, aoff
-            ach, bch = bch, ach
-            na = nb
-        oxs = _grow1(oxs, nvo + aoff[na])
-        oys = _grow1(oys, nvo + aoff[na])
-        ooffs = _grow1(ooffs, nout + na + 1)
-        opar = _grow1(opar, nout + na)
-        och = _grow2(och, nout + na)
-        for i in range(aoff[na]):
-            oxs[nvo + i] = ax[i]
-            oys[nvo + i] = ay[i]
-        for p in range(na):
-            ooffs[nout + p + 1] = nvo + aoff[p + 1]
-            opar[nout + p] = r
-            och[nout + p, :] = ach[p, :]
-        nvo += aoff[na]
-        nout += na
-    return oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), och[:nout].copy()

@@ -54,6 +54,15 @@ def _sequential_layers(sd: dict, path) -> list:
     return layers
 
 
+def _torch_load(path):
+    import torch  # only for files the torch-free reader leaves: importing torch takes seconds
+
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for corrupt or foreign files
+        raise ValueError(f"{path}: not a readable torch file ({type(exc).__name__}); expected {EXPECTED}") from None
+
+
 def load_network(path, activation: str | None = None, index: int = 0) -> LoadedNet:
     """Detect the file type and return the model's layers; ValueError naming what was expected otherwise."""
     path = Path(path)
@@ -61,11 +70,11 @@ def load_network(path, activation: str | None = None, index: int = 0) -> LoadedN
         raise ValueError(f"{path}: not a file; expected {EXPECTED}")
     if activation is not None and activation not in ACTIVATIONS:
         raise ValueError(f"activation {activation!r}: expected one of {', '.join(ACTIVATIONS)}")
-    import torch  # only once the file exists: importing torch takes seconds
-    try:
-        blob = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for corrupt or foreign files
-        raise ValueError(f"{path}: not a readable torch file ({type(exc).__name__}); expected {EXPECTED}") from None
+    from .torchfile import read_state_dict
+
+    blob = read_state_dict(path)  # plain state_dicts without torch (its import takes seconds)
+    if blob is None:
+        blob = _torch_load(path)
     if isinstance(blob, dict) and "relulab_checkpoint" in blob:
         from relulab.core import models
 
