@@ -95,24 +95,12 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
         if layer == L:
             yield (xs, ys, es, offs, pat, _dense(Zs)) if keep else len(offs) - 1
             continue
-        W = net.hidden[layer][0]
         Wn, bn = _next_layer(net, layer)
         if net.activation == "identity":
             stack.append((layer + 1, xs, ys, es, offs, _pre(_dense(Zs), Wn, bn), pat))
             continue
-        if net.maxout:
-            Zd = _dense(Zs)
-            from .kernels_maxout import split_maxout_layer
-
-            cx, cy, coffs, parent, states = split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
-            ce = None
-        else:
-            fac = Zs if isinstance(Zs, tuple) else _factored(Zs)
-            want_G = keep or layer + 1 < L
-            cx, cy, coffs, parent, bits, G, cptr, cj, ccoef, ce = kernels.split_slope_layer(
-                xs, ys, es, offs, *fac, net.slopes[layer], scale, rtol, want_G, unit0[layer])
-            states = _unpack(bits, W.shape[0]) if keep else None
-            WT = np.ascontiguousarray(Wn.T)
+        cx, cy, ce, coffs, parent, states, child_pre = _split_layer(
+            net, layer, xs, ys, es, offs, Zs, scale, rtol, keep, keep or layer + 1 < L, unit0[layer])
         K = len(parent)
         if layer + 1 == L and not keep:
             yield K
@@ -124,24 +112,53 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
         for a in reversed(range(0, K, chunk)):
             e = min(a + chunk, K)
             sub = slice(coffs[a], coffs[e])
-            if net.maxout:
-                def make_Z(a=a, e=e, Z=Zd, layer=layer, parent=parent, states=states):
-                    return _child_pre_maxout(net, layer, Z, parent[a:e], states[a:e])
-            else:
-                def make_Z(a=a, e=e, G=G, parent=parent, cptr=cptr, cj=cj, ccoef=ccoef, WT=WT, Wn=Wn, bn=bn):
-                    p0, p1 = parent[a], parent[e - 1] + 1
-                    q0, q1 = cptr[a], cptr[e]
-                    Zb = _pre(G[p0:p1], Wn, bn)
-                    if q1 - q0 <= 8 * (e - a):
-                        return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT)
-                    # many corrections per child (the first layers): one dense product is cheaper
-                    C = np.zeros((e - a, 3, WT.shape[0]))
-                    C[np.repeat(np.arange(e - a), np.diff(cptr[a:e + 1])), :, cj[q0:q1]] = ccoef[q0:q1]
-                    return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1)
-
             ce_sub = None if ce is None else ce[sub]
-            stack.append((layer + 1, cx[sub], cy[sub], ce_sub, coffs[a:e + 1] - coffs[a], make_Z,
+            stack.append((layer + 1, cx[sub], cy[sub], ce_sub, coffs[a:e + 1] - coffs[a], child_pre(a, e),
                           pat[a:e] if keep else pat))
+
+
+def _split_layer(net: PWLNet, layer: int, xs, ys, es, offs, Zs, scale: float, rtol: float, keep: bool,
+                 want_G: bool, unit_start: int):
+    """Split a chunk's regions by hidden layer `layer`.
+
+    Returns (cx, cy, ce, coffs, parent, states, child_pre): the children's polygons and edge provenance
+    (None for maxout), each child's parent region and new pattern columns (None without keep), and
+    child_pre(a, e), a lazy function giving the next layer's pre-activations of children a..e.
+    """
+    Wn, bn = _next_layer(net, layer)
+    if net.maxout:
+        Zd = _dense(Zs)
+        from .kernels_maxout import split_maxout_layer
+
+        cx, cy, coffs, parent, states = split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
+
+        def child_pre(a, e):
+            return lambda: _child_pre_maxout(net, layer, Zd, parent[a:e], states[a:e])
+
+        return cx, cy, None, coffs, parent, states, child_pre
+    fac = Zs if isinstance(Zs, tuple) else _factored(Zs)
+    cx, cy, coffs, parent, bits, G, cptr, cj, ccoef, ce = kernels.split_slope_layer(
+        xs, ys, es, offs, *fac, net.slopes[layer], scale, rtol, want_G, unit_start)
+    states = _unpack(bits, net.hidden[layer][0].shape[0]) if keep else None
+    WT = np.ascontiguousarray(Wn.T)
+
+    def child_pre(a, e):
+        return lambda: _child_pre_slope(G, parent, cptr, cj, ccoef, WT, Wn, bn, a, e)
+
+    return cx, cy, ce, coffs, parent, states, child_pre
+
+
+def _child_pre_slope(G, parent, cptr, cj, ccoef, WT, Wn, bn, a: int, e: int):
+    """Pre-activations of children a..e of a ReLU-family layer: the parent's map plus sparse corrections."""
+    p0, p1 = parent[a], parent[e - 1] + 1
+    q0, q1 = cptr[a], cptr[e]
+    Zb = _pre(G[p0:p1], Wn, bn)
+    if q1 - q0 <= 8 * (e - a):
+        return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT)
+    # many corrections per child (the first layers): one dense product is cheaper
+    C = np.zeros((e - a, 3, WT.shape[0]))
+    C[np.repeat(np.arange(e - a), np.diff(cptr[a:e + 1])), :, cj[q0:q1]] = ccoef[q0:q1]
+    return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1)
 
 
 @dataclass(frozen=True, eq=False)
