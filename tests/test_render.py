@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import yaml  # noqa: E402
 
 from relulab.reporting import render
-from relulab.reporting import assemble as report  # noqa: E402
+from relulab.reporting import assemble  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 FILTER = REPO / "report" / "filters" / "relulab.lua"
@@ -150,7 +150,7 @@ def make_tree(root: Path, figure: bool = True) -> dict:
 def test_assemble_and_render_one_self_contained_html(tmp_path):
     args = make_tree(tmp_path)
     build, out = tmp_path / "results" / "report" / "build", tmp_path / "results" / "report" / "index.html"
-    index = report.assemble(build, **args)
+    index = assemble.assemble(build, **args)
     assert index == build / "index.qmd"
     assert (build / "figures" / "fig-fam-a.png").read_bytes() == (tmp_path / "results/fam/figures/a.png").read_bytes()
     assert yaml.safe_load((build / "_variables.yml").read_text()) == {"fam": {"n_runs": 12, "slope": "0.6931"}}
@@ -176,13 +176,13 @@ def test_assemble_and_render_one_self_contained_html(tmp_path):
 def test_missing_figure_is_a_clear_error(tmp_path):
     args = make_tree(tmp_path, figure=False)
     with pytest.raises(FileNotFoundError, match=r"fig-fam-a .*results/fam/figures/a\.png"):
-        report.assemble(tmp_path / "build", **args)
+        assemble.assemble(tmp_path / "build", **args)
 
 
 def test_failed_render_keeps_the_old_output(tmp_path):
     args = make_tree(tmp_path)
     build, out = tmp_path / "build", tmp_path / "out" / "index.html"
-    report.assemble(build, **args)
+    assemble.assemble(build, **args)
     out.parent.mkdir()
     out.write_text("previous report")
     (build / "index.qmd").write_text("{{< include nowhere.qmd >}}")
@@ -194,7 +194,7 @@ def test_failed_render_keeps_the_old_output(tmp_path):
 def test_strict_render_fails_on_unresolved_reference(tmp_path):
     args = make_tree(tmp_path)
     build, out = tmp_path / "build", tmp_path / "index.html"
-    report.assemble(build, **args)
+    assemble.assemble(build, **args)
     with open(build / "_generated" / "_families.qmd", "a") as f:
         f.write("\nSee @fig-nowhere.\n")
     with pytest.raises(render.RenderError, match="fig-nowhere"):

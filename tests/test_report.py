@@ -8,7 +8,7 @@ import pandas as pd
 import pypandoc
 import pytest
 
-from relulab.reporting import assemble as report
+from relulab.reporting import markdown, parts
 
 
 def pandoc_ast(md: str) -> dict:
@@ -71,27 +71,27 @@ TABLES = {"tbl-fam-hess": pd.DataFrame({"layer": ["a", "b"], "zeros": [0.123456,
 
 @pytest.mark.parametrize("x", [0.0123456, 123456.789, -2.5e-9, 3.0, 7, 1e20])
 def test_fmt_keeps_four_significant_digits(x):
-    assert float(report.fmt(x)) == pytest.approx(x, rel=5e-4)
+    assert float(markdown.fmt(x)) == pytest.approx(x, rel=5e-4)
 
 
 def test_fmt_missing_and_integers():
-    assert report.fmt(float("nan")) == report.fmt(None) == report.fmt("") == "—"
-    assert report.fmt(5.0) == "5" and report.fmt(float("inf")) == "∞"
+    assert markdown.fmt(float("nan")) == markdown.fmt(None) == markdown.fmt("") == "—"
+    assert markdown.fmt(5.0) == "5" and markdown.fmt(float("inf")) == "∞"
 
 
 def test_ci_text_collapsed_interval_and_missing_value():
     nan = float("nan")
-    assert report.ci_text({"value": 2.0, "ci_low": 1.0, "ci_high": 3.0}) == "1 to 3"
-    assert report.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0}) == "exact"
-    assert report.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0, "n_seeds": 1}) == "exact"
-    assert report.ci_text({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "all seeds equal"
-    assert report.estimate({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "0 (all seeds equal, 8 seeds)"
-    assert report.ci_text({"value": nan, "ci_low": nan, "ci_high": nan}) == "—"
-    assert report.estimate({"value": nan, "ci_low": nan, "ci_high": nan, "n_seeds": 8}) == "not measured"
+    assert markdown.ci_text({"value": 2.0, "ci_low": 1.0, "ci_high": 3.0}) == "1 to 3"
+    assert markdown.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0}) == "exact"
+    assert markdown.ci_text({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0, "n_seeds": 1}) == "exact"
+    assert markdown.ci_text({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "all seeds equal"
+    assert markdown.estimate({"value": 0.0, "ci_low": 0.0, "ci_high": 0.0, "n_seeds": 8}) == "0 (all seeds equal, 8 seeds)"
+    assert markdown.ci_text({"value": nan, "ci_low": nan, "ci_high": nan}) == "—"
+    assert markdown.estimate({"value": nan, "ci_low": nan, "ci_high": nan, "n_seeds": 8}) == "not measured"
 
 
 def test_md_text_escapes_superscripts_outside_math_and_code():
-    md = report.md_text("at least k^(L-1) * k^(n0) and x~y but $a^2$ and `b^c`")
+    md = markdown.md_text("at least k^(L-1) * k^(n0) and x~y but $a^2$ and `b^c`")
     ast = pandoc_ast(md)
     assert not list(walk(ast, "Superscript")) and not list(walk(ast, "Subscript"))
     assert list(walk(ast, "Math"))[0]["c"][1] == "a^2"
@@ -101,17 +101,17 @@ def test_md_text_escapes_superscripts_outside_math_and_code():
 
 def test_markdown_table_parses_back_with_caption_and_id():
     df = pd.DataFrame({"a|b": ["x|y", "z"], "n": [1.234567, 2.0]})
-    ast = pandoc_ast(report.markdown_table(df, "A caption.", "tbl-x"))
+    ast = pandoc_ast(markdown.markdown_table(df, "A caption.", "tbl-x"))
     (table,) = walk(ast, "Table")
     assert table["c"][0][0] == "tbl-x"
     body_rows = table["c"][4][0][3]
     assert len(body_rows) == 2 and all(len(r[1]) == 2 for r in body_rows)
-    text = pypandoc.convert_text(report.markdown_table(df, "A caption.", "tbl-x"), "plain", format="markdown")
+    text = pypandoc.convert_text(markdown.markdown_table(df, "A caption.", "tbl-x"), "plain", format="markdown")
     assert "x|y" in text and "1.235" in text and "A caption." in text
 
 
 def test_summary_lists_every_claim_once_with_counts():
-    md = report.summary_part(LEDGER, VERDICTS)
+    md = parts.summary_part(LEDGER, VERDICTS)
     ast = pandoc_ast(md)
     (table,) = walk(ast, "Table")
     assert table["c"][0][0] == "tbl-summary"
@@ -119,12 +119,12 @@ def test_summary_lists_every_claim_once_with_counts():
     assert links == [f"#sec-claim-{c['id'].lower()}" for c in LEDGER["claims"]]
     counts = Counter(VERDICTS["verdict"])
     for verdict, n in counts.items():
-        assert f"{n} {report.VERDICTS[verdict][0].lower()}" in md
+        assert f"{n} {markdown.VERDICTS[verdict][0].lower()}" in md
     assert "2.5" in md and "1.25 to 3.125" in md
 
 
 def test_chapters_place_each_evidence_item_once_and_resolve_every_reference():
-    md = report.chapters_part(LEDGER, VERDICTS, STATS, MANIFEST, TABLES)
+    md = parts.chapters_part(LEDGER, VERDICTS, STATS, MANIFEST, TABLES)
     ast = pandoc_ast(md)
     figs = [f["c"][0][0] for f in walk(ast, "Figure")]
     tables = [t["c"][0][0] for t in walk(ast, "Table") if t["c"][0][0]]
@@ -146,17 +146,17 @@ def test_chapters_place_each_evidence_item_once_and_resolve_every_reference():
 def test_chapters_reject_unknown_evidence():
     bad = VERDICTS.assign(evidence=["fig-nowhere", "", ""])
     with pytest.raises(KeyError, match="fig-nowhere"):
-        report.chapters_part(LEDGER, bad, STATS, MANIFEST, TABLES)
+        parts.chapters_part(LEDGER, bad, STATS, MANIFEST, TABLES)
 
 
 def test_long_tables_are_cut_and_say_so():
-    big = {"tbl-fam-hess": pd.DataFrame({"i": range(report.MAX_TABLE_ROWS + 7)})}
-    md = report.evidence_block({"id": "tbl-fam-hess", "kind": "table", "caption": "Big."}, big)
-    assert md.count("\n| ") == report.MAX_TABLE_ROWS and f"of {report.MAX_TABLE_ROWS + 7} rows" in md
+    big = {"tbl-fam-hess": pd.DataFrame({"i": range(parts.MAX_TABLE_ROWS + 7)})}
+    md = parts.evidence_block({"id": "tbl-fam-hess", "kind": "table", "caption": "Big."}, big)
+    assert md.count("\n| ") == parts.MAX_TABLE_ROWS and f"of {parts.MAX_TABLE_ROWS + 7} rows" in md
 
 
 def test_figure_captions_with_brackets_stay_one_figure():
-    md = report.evidence_block({"id": "fig-x", "kind": "figure", "path": "a.png", "caption": "Range [0, 1) ] here."}, {})
+    md = parts.evidence_block({"id": "fig-x", "kind": "figure", "path": "a.png", "caption": "Range [0, 1) ] here."}, {})
     (fig,) = walk(pandoc_ast(md), "Figure")
     assert fig["c"][0][0] == "fig-x"
     assert "Range [0, 1) ] here." in pypandoc.convert_text(md, "plain", format="markdown")
@@ -166,10 +166,10 @@ def test_rule_of_matches_benchmark_patterns():
     patterns = {"train": "results/benchmarks/fam/train_{task}_{act}_{arch}.tsv",
                 "train_special": "results/benchmarks/fam/train_special_{seed,[0-9]+}.tsv",
                 "plot": "results/benchmarks/fam/plot_{task}.tsv"}
-    assert report.rule_of("results/benchmarks/fam/train_fold_relu_6x6.tsv", patterns) == "train"
-    assert report.rule_of("results/benchmarks/fam/train_special_12.tsv", patterns) == "train_special"
-    assert report.rule_of("results/benchmarks/fam/plot_fold.tsv", patterns) == "plot"
-    assert report.rule_of("results/benchmarks/other/evaluate.tsv", patterns) == "other/evaluate"
+    assert parts.rule_of("results/benchmarks/fam/train_fold_relu_6x6.tsv", patterns) == "train"
+    assert parts.rule_of("results/benchmarks/fam/train_special_12.tsv", patterns) == "train_special"
+    assert parts.rule_of("results/benchmarks/fam/plot_fold.tsv", patterns) == "plot"
+    assert parts.rule_of("results/benchmarks/other/evaluate.tsv", patterns) == "other/evaluate"
 
 
 def test_benchmark_summary_against_a_plain_loop():
@@ -177,7 +177,7 @@ def test_benchmark_summary_against_a_plain_loop():
     bench = {f"results/benchmarks/fam/train_{i}.tsv": pd.DataFrame({"s": [i + 0.5, i + 1.5], "max_rss": [10.0 * i, 5]})
              for i in range(4)}
     bench["results/benchmarks/fam/plot.tsv"] = pd.DataFrame({"s": [2.0], "max_rss": ["NA"]})
-    out = report.benchmark_summary(bench, patterns).set_index("Rule")
+    out = parts.benchmark_summary(bench, patterns).set_index("Rule")
     total = sum((i + 0.5 + i + 1.5) / 2 for i in range(4))
     assert out.loc["train", "Jobs"] == 4
     assert out.loc["train", "Total time (s)"] == pytest.approx(total)
@@ -188,8 +188,8 @@ def test_benchmark_summary_against_a_plain_loop():
 
 
 def test_reproducibility_part_quotes_config_and_versions():
-    bench = report.benchmark_summary({"results/benchmarks/a/b.tsv": pd.DataFrame({"s": [1.5], "max_rss": [99.0]})})
-    md = report.reproducibility_part({"seeds": 3, "fam": {"grid": [1, 2]}}, {"torch": "9.9"}, bench)
+    bench = parts.benchmark_summary({"results/benchmarks/a/b.tsv": pd.DataFrame({"s": [1.5], "max_rss": [99.0]})})
+    md = parts.reproducibility_part({"seeds": 3, "fam": {"grid": [1, 2]}}, {"torch": "9.9"}, bench)
     block = re.search(r"```yaml\n(.*?)```", md, re.S).group(1)
     import yaml
     assert yaml.safe_load(block) == {"seeds": 3, "fam": {"grid": [1, 2]}}
@@ -197,13 +197,13 @@ def test_reproducibility_part_quotes_config_and_versions():
 
 
 def test_variables_nest_by_family_for_quarto_var():
-    out = report.variables({"fam": {"n": 3, "x": 0.123456789, "s": "text"}})
+    out = parts.variables({"fam": {"n": 3, "x": 0.123456789, "s": "text"}})
     assert out == {"fam": {"n": 3, "x": "0.1235", "s": "text"}}
 
 
 def test_families_part_nests_headers_below_methods():
-    md = report.families_part({"fam": "Some prose.\n\n# Detail\n\ntext", "g": "## Own title\n\nx"})
+    md = parts.families_part({"fam": "Some prose.\n\n# Detail\n\ntext", "g": "## Own title\n\nx"})
     levels = [(h["c"][0], h["c"][1][0]) for h in walk(pandoc_ast(md), "Header")]
     assert levels[0] == (2, "sec-families")
     assert all(level >= 3 for level, _ in levels[1:])
-    assert report.families_part({}) == ""
+    assert parts.families_part({}) == ""

@@ -1,13 +1,13 @@
 """Assemble results/report/build from ledger, verdicts and evidence, then render ONE self-contained HTML."""
 from pathlib import Path
 
-from relulab.reporting import render, assemble as report
+from relulab.reporting import assemble, render
 from relulab.core import runtime
 
 log = runtime.start(snakemake)
 out = Path(snakemake.output[0])
 build = out.parent / "build"
-report.assemble(
+assemble.assemble(
     build,
     ledger=snakemake.input.ledger,
     verdicts=snakemake.input.verdicts,

@@ -55,90 +55,123 @@ def preimage_rate(fold: pd.DataFrame) -> pd.Series:
     return fold["preimages"].clip(lower=1) ** (1.0 / (fold["layer"] - 1).clip(lower=1))
 
 
-def claim_rows(theory, cons, maxout, budget, grid, trained, folding, digits, approx) -> list[dict]:
-    """Every claim statistic of the family; CIs are bootstrap CIs over seeds where anything is random."""
-    rows = []
-    n_s = lambda df: int(df["seed"].nunique())  # noqa: E731
-    ci = lambda v: stats.bootstrap_ci(v)  # noqa: E731
+def _n_seeds(df: pd.DataFrame) -> int:
+    return int(df["seed"].nunique())
 
-    # R1: strongest (constructions) and everyday (random and trained nets at a fixed unit budget)
-    rows.append(claim_row("R1", "construction_over_shallow", construction_over_shallow(cons), None, 1,
-                          "fig-regions-bounds tbl-regions-constructions", EXACT))
+
+def _bound_rows(theory: pd.DataFrame, cons: pd.DataFrame) -> list[dict]:
+    """R1 strongest form: exact construction counts and bounds over the shallow maximum at equal units."""
     big = theory[theory["budget"] == theory["budget"].max()].pivot_table(index="depth", columns="bound", values="value")
-    rows.append(claim_row("R1", "bound_over_shallow", float((big["montufar_lower"] / big["shallow_max"]).max()), None,
-                          1, "fig-regions-bounds tbl-regions-bounds", EXACT))
-    typ = growth_per_layer(budget)
-    e, lo, hi = ci(typ)
-    rows.append(claim_row("R1", "typical_growth_per_layer", e, (lo, hi), n_s(budget), "fig-regions-scaling",
-                          "random He-normal nets (biased) at a fixed unit budget, deepest vs one layer, per seed"))
-    relu = trained[(trained["activation"] == "relu") & (trained["stage"] == "trained")]
-    tg = growth_per_layer(relu, by=("task", "seed"))
-    e, lo, hi = ci(tg)
-    rows.append(claim_row("R1", "trained_growth_per_layer", e, (lo, hi), n_s(relu), "fig-regions-scaling tbl-regions-trained",
-                          "surfaces checkpoints after training, deepest vs shallowest arch, per task and seed"))
-    rows.append(claim_row("R5", "trained_growth_per_layer", e, (lo, hi), n_s(relu), "fig-regions-scaling tbl-regions-trained",
-                          "surfaces checkpoints after training, deepest vs shallowest arch, per task and seed"))
+    return [claim_row("R1", "construction_over_shallow", construction_over_shallow(cons), None, 1,
+                      "fig-regions-bounds tbl-regions-constructions", EXACT),
+            claim_row("R1", "bound_over_shallow", float((big["montufar_lower"] / big["shallow_max"]).max()), None,
+                      1, "fig-regions-bounds tbl-regions-bounds", EXACT)]
+
+
+def _typical_growth_rows(budget: pd.DataFrame) -> list[dict]:
+    """R1 everyday form: random nets at a fixed unit budget."""
+    e, lo, hi = stats.bootstrap_ci(growth_per_layer(budget))
+    return [claim_row("R1", "typical_growth_per_layer", e, (lo, hi), _n_seeds(budget), "fig-regions-scaling",
+                      "random He-normal nets (biased) at a fixed unit budget, deepest vs one layer, per seed")]
+
+
+def _trained_relu(trained: pd.DataFrame) -> pd.DataFrame:
+    return trained[(trained["activation"] == "relu") & (trained["stage"] == "trained")]
+
+
+def _trained_growth_rows(trained: pd.DataFrame) -> list[dict]:
+    """R1 and R5: growth per layer of the trained surfaces checkpoints (one statistic, reported for both)."""
+    relu = _trained_relu(trained)
+    e, lo, hi = stats.bootstrap_ci(growth_per_layer(relu, by=("task", "seed")))
+    note = "surfaces checkpoints after training, deepest vs shallowest arch, per task and seed"
+    return [claim_row(cid, "trained_growth_per_layer", e, (lo, hi), _n_seeds(relu),
+                      "fig-regions-scaling tbl-regions-trained", note) for cid in ("R1", "R5")]
+
+
+def _trained_over_init_rows(trained: pd.DataFrame, digits: pd.DataFrame) -> list[dict]:
+    """R5: regions after training over regions at init (surfaces checkpoints, then the digits MLP)."""
+    relu = _trained_relu(trained)
     deep = relu[relu["depth"] == relu["depth"].max()]
     init = trained[(trained["activation"] == "relu") & (trained["stage"] == "init") & (trained["depth"] == relu["depth"].max())]
     m = deep.merge(init, on=["task", "seed"], suffixes=("", "_init"))
     e, lo, hi = stats.paired_bootstrap_ci(m["n_linear"], m["n_linear_init"], kind="ratio")
-    rows.append(claim_row("R5", "trained_over_init", e, (lo, hi), n_s(m), "fig-regions-scaling tbl-regions-trained",
-                          "deepest arch; the skeleton's He init has zero biases, so its init regions are cones"))
+    rows = [claim_row("R5", "trained_over_init", e, (lo, hi), _n_seeds(m), "fig-regions-scaling tbl-regions-trained",
+                      "deepest arch; the skeleton's He init has zero biases, so its init regions are cones")]
     dg = digits.pivot_table(index=["seed", "slice"], columns="stage", values="n_linear").reset_index()
     e, lo, hi = stats.paired_bootstrap_ci(dg["trained"], dg["init"], kind="ratio")
-    rows.append(claim_row("R5", "digits_trained_over_init", e, (lo, hi), n_s(dg), "fig-regions-scaling tbl-regions-digits",
+    rows.append(claim_row("R5", "digits_trained_over_init", e, (lo, hi), _n_seeds(dg),
+                          "fig-regions-scaling tbl-regions-digits",
                           "MLP on 8x8 digits, planes through three test images of different classes"))
+    return rows
 
-    # R2: folding construction vs random nets, preimages of one intermediate hidden vector
+
+def _folding_rows(folding: pd.DataFrame) -> list[dict]:
+    """R2: folding construction vs random nets, preimages of one intermediate hidden vector."""
     fold = folding.assign(rate=preimage_rate(folding))
     con = fold[fold["net"] == "folding"]
-    rows.append(claim_row("R2", "folding_preimages_per_layer", float(con["rate"].median()), None, 1,
-                          "fig-regions-folding tbl-regions-folding", EXACT + "; median over probe points"))
+    rows = [claim_row("R2", "folding_preimages_per_layer", float(con["rate"].median()), None, 1,
+                      "fig-regions-folding tbl-regions-folding", EXACT + "; median over probe points")]
     rnd = fold[fold["net"] == "random"].groupby("seed")["rate"].median()
-    e, lo, hi = ci(rnd.to_numpy())
+    e, lo, hi = stats.bootstrap_ci(rnd.to_numpy())
     rows.append(claim_row("R2", "random_preimages_per_layer", e, (lo, hi), len(rnd), "fig-regions-folding tbl-regions-folding",
                           "random He-normal nets of the same widths; median over probe points per seed"))
     fr = fold.assign(rate=preimage_rate(fold.assign(preimages=fold["full_rank_preimages"])))
     rnd = fr[fr["net"] == "random"].groupby("seed")["rate"].median()
-    e, lo, hi = ci(rnd.to_numpy())
+    e, lo, hi = stats.bootstrap_ci(rnd.to_numpy())
     rows.append(claim_row("R2", "random_folds_per_layer", e, (lo, hi), len(rnd), "tbl-regions-folding",
                           "as random_preimages_per_layer, counting only preimages where the layer map has rank 2 "
                           "(true folds, not collapses by dead units)"))
+    return rows
 
-    # R3: maxout construction vs Theorem 8
-    rows.append(claim_row("R3", "min_count_over_theorem8", float((maxout["n_linear"] / maxout["theorem8"]).min()), None,
-                          1, "fig-regions-bounds tbl-regions-maxout",
-                          EXACT + "; min over ranks and depths of linear regions / k^(L-1) k^n0"))
-    rows.append(claim_row("R3", "max_count_over_upper", float((maxout["n_regions"] / maxout["serra_upper"]).max()), None,
-                          1, "tbl-regions-maxout", EXACT + "; sanity check against Serra et al.'s maxout upper bound"))
 
-    # F10: tent (continuous mod) folding vs typical growth with depth
-    rows.append(claim_row("F10", "tent_fold_growth_per_layer", exact_growth(cons, "tent_fold"), None, 1,
-                          "fig-regions-bounds fig-regions-folding tbl-regions-constructions", EXACT))
+def _maxout_rows(maxout: pd.DataFrame) -> list[dict]:
+    """R3: maxout construction vs Theorem 8 (and Serra et al.'s upper bound as a sanity check)."""
+    return [claim_row("R3", "min_count_over_theorem8", float((maxout["n_linear"] / maxout["theorem8"]).min()), None,
+                      1, "fig-regions-bounds tbl-regions-maxout",
+                      EXACT + "; min over ranks and depths of linear regions / k^(L-1) k^n0"),
+            claim_row("R3", "max_count_over_upper", float((maxout["n_regions"] / maxout["serra_upper"]).max()), None,
+                      1, "tbl-regions-maxout", EXACT + "; sanity check against Serra et al.'s maxout upper bound")]
+
+
+def _tent_rows(cons: pd.DataFrame, grid: pd.DataFrame) -> list[dict]:
+    """F10: tent (continuous mod) folding vs typical growth with depth."""
+    rows = [claim_row("F10", "tent_fold_growth_per_layer", exact_growth(cons, "tent_fold"), None, 1,
+                      "fig-regions-bounds fig-regions-folding tbl-regions-constructions", EXACT)]
     e, lo, hi = depth_factor_ci(grid)
-    rows.append(claim_row("F10", "random_depth_factor", e, (lo, hi), n_s(grid), "fig-regions-scaling tbl-regions-scaling",
+    rows.append(claim_row("F10", "random_depth_factor", e, (lo, hi), _n_seeds(grid), "fig-regions-scaling tbl-regions-scaling",
                           "exp(c) in log count = a + b log(neurons) + c depth, random nets; bootstrap over seeds"))
+    return rows
 
-    # A2 / F11: approximation error against regions and size
+
+def _shallow_approx_rows(approx: pd.DataFrame) -> list[dict]:
+    """A2: approximation error of one-layer nets against their linear regions."""
     shallow = approx[approx["depth"] == approx["depth"].min()]
-    sl = per_seed_slopes(shallow, "n_linear")["slope"].to_numpy()
-    e, lo, hi = ci(sl)
-    rows.append(claim_row("A2", "nmse_per_regions_slope", e, (lo, hi), n_s(approx), "fig-regions-approx tbl-regions-approx",
-                          "slope of log10 normalised test MSE on log10 linear regions across widths, one-layer nets"))
-    best = shallow[shallow["width"] == shallow["width"].max()]["nmse"].to_numpy()
-    e, lo, hi = ci(best)
-    rows.append(claim_row("A2", "min_nmse", e, (lo, hi), n_s(approx), "fig-regions-approx",
+    e, lo, hi = stats.bootstrap_ci(per_seed_slopes(shallow, "n_linear")["slope"].to_numpy())
+    rows = [claim_row("A2", "nmse_per_regions_slope", e, (lo, hi), _n_seeds(approx), "fig-regions-approx tbl-regions-approx",
+                      "slope of log10 normalised test MSE on log10 linear regions across widths, one-layer nets")]
+    e, lo, hi = stats.bootstrap_ci(shallow[shallow["width"] == shallow["width"].max()]["nmse"].to_numpy())
+    rows.append(claim_row("A2", "min_nmse", e, (lo, hi), _n_seeds(approx), "fig-regions-approx",
                           "normalised test MSE of the widest one-layer nets, all targets"))
+    return rows
+
+
+def _deep_approx_rows(approx: pd.DataFrame) -> list[dict]:
+    """F11: approximation error of the deepest nets against their size."""
     deepest = approx[approx["depth"] == approx["depth"].max()]
-    sl = per_seed_slopes(deepest, "units")["slope"].to_numpy()
-    e, lo, hi = ci(sl)
-    rows.append(claim_row("F11", "deep_nmse_per_units_slope", e, (lo, hi), n_s(approx), "fig-regions-approx tbl-regions-approx",
-                          "slope of log10 normalised test MSE on log10 hidden units, deepest nets of the sweep"))
-    best = deepest[deepest["width"] == deepest["width"].max()]["nmse"].to_numpy()
-    e, lo, hi = ci(best)
-    rows.append(claim_row("F11", "deep_min_nmse", e, (lo, hi), n_s(approx), "fig-regions-approx",
+    e, lo, hi = stats.bootstrap_ci(per_seed_slopes(deepest, "units")["slope"].to_numpy())
+    rows = [claim_row("F11", "deep_nmse_per_units_slope", e, (lo, hi), _n_seeds(approx), "fig-regions-approx tbl-regions-approx",
+                      "slope of log10 normalised test MSE on log10 hidden units, deepest nets of the sweep")]
+    e, lo, hi = stats.bootstrap_ci(deepest[deepest["width"] == deepest["width"].max()]["nmse"].to_numpy())
+    rows.append(claim_row("F11", "deep_min_nmse", e, (lo, hi), _n_seeds(approx), "fig-regions-approx",
                           "normalised test MSE of the largest deep nets, all targets"))
     return rows
+
+
+def claim_rows(theory, cons, maxout, budget, grid, trained, folding, digits, approx) -> list[dict]:
+    """Every claim statistic of the family; CIs are bootstrap CIs over seeds where anything is random."""
+    return (_bound_rows(theory, cons) + _typical_growth_rows(budget) + _trained_growth_rows(trained)
+            + _trained_over_init_rows(trained, digits) + _folding_rows(folding) + _maxout_rows(maxout)
+            + _tent_rows(cons, grid) + _shallow_approx_rows(approx) + _deep_approx_rows(approx))
 
 
 def summary_tables(theory, cons, maxout, trained, digits, grid, approx, folding) -> dict[str, pd.DataFrame]:

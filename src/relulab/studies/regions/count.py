@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,12 @@ def random_grid(widths, depths, seeds, bias_std: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def budget_grid(budget: int, depths, seeds, bias_std: float) -> pd.DataFrame:
+    """Random nets at a fixed unit budget: width budget // depth for each depth."""
+    return pd.concat([random_grid([budget // depth], [depth], seeds, bias_std) for depth in depths],
+                     ignore_index=True)
+
+
 def fit_scaling(df: pd.DataFrame, col: str = "n_regions") -> dict:
     """Least squares log(count) = a + b log(neurons) + c depth: b ~ 2 and c ~ 0 is Hanin and Rolnick's law."""
     X = np.c_[np.ones(len(df)), np.log(df["neurons"]), df["depth"]]
@@ -70,6 +77,16 @@ def checkpoint_counts(ckpt: models.Checkpoint, domain: Slice | None = None) -> p
                          "units": sum(spec.widths), "seed": int(seed), "stage": stage, "n_regions": regions,
                          "n_linear": linear})
     return pd.DataFrame(rows)
+
+
+def trained_table(paths, log=None) -> pd.DataFrame:
+    """Exact counts of surfaces checkpoints (.../<task>/<activation>/<arch>.pt), at init and after training."""
+    frames = []
+    for path in paths:
+        frames.append(checkpoint_counts(models.load_checkpoint(path)).assign(task=Path(path).parent.parent.name))
+        if log is not None:
+            log.info("%s: median regions %s", path, frames[-1].groupby("stage")["n_linear"].median().to_dict())
+    return pd.concat(frames, ignore_index=True)
 
 
 def slice_counts(ckpt_like, x_points: np.ndarray, triples, stage: str) -> list[dict]:

@@ -7,7 +7,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.collections import PolyCollection
 
-from relulab.core import plots
+from relulab.core import models, plots
+from relulab.regions import Box, enumerate_regions
+from relulab.regions.constructions import montufar_folding
+from relulab.studies.regions.count import random_layers
 from relulab.studies.regions.folding import pattern_image, preimages
 
 BOUND_STYLE = {"shallow_max": ("shallow maximum (Zaslavsky)", "k", "--"),
@@ -74,6 +77,27 @@ def folding_figure(nets: list, n: int = 300):
         ax.grid(False)
     fig.tight_layout()
     return fig
+
+
+def folding_nets(fold_widths, base_seed: int, bias_std: float) -> list:
+    """The folding figure's two nets: the folding construction of these widths and a random net of the same
+    widths, each with its domain, probed layer and probe point."""
+    w = tuple(fold_widths)
+    probe = np.array([0.3141, 0.2718])
+    return [("folding construction " + "x".join(map(str, w)), montufar_folding(w), (0, 1, 0, 1), len(w) - 1, probe),
+            ("random net, same widths", random_layers(w, base_seed, bias_std), (-1, 1, -1, 1), len(w) - 1,
+             2 * probe - 1)]
+
+
+def map_panels(paths) -> list:
+    """The maps figure's panels: each checkpoint's regions on [-1, 1]^2 at init and after training."""
+    panels = []
+    for path in paths:
+        ckpt = models.load_checkpoint(path)
+        for stage, params in (("init", ckpt.init_params), ("trained", ckpt.params)):
+            layers = models.layers_of(ckpt.spec, params, 0)
+            panels.append((f"{ckpt.spec.arch}, {stage}", enumerate_regions(layers, Box(-1, 1, -1, 1)), layers))
+    return panels
 
 
 def scaling_figure(grid: pd.DataFrame, budget_df: pd.DataFrame, trained: pd.DataFrame, digits: pd.DataFrame):

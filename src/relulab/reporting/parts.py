@@ -1,0 +1,285 @@
+"""The generated parts of the report: summary, chapters with one section per claim, family prose,
+reproducibility (software, benchmarks, configuration) and the Quarto variables."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from relulab.reporting.markdown import (CI_LABEL, VERDICTS, anchor, badge, cell, ci_text, claim_anchor, estimate, fmt,
+                                        ids_of, markdown_table, md_text, plural, source_anchor, text_of)
+
+DECISION_ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
+MAX_TABLE_ROWS = 40
+
+
+def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
+    """How many claims got each verdict, in the canonical verdict order."""
+    counts = verdicts["verdict"].value_counts()
+    return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def summary_part(ledger: dict, verdicts: pd.DataFrame) -> str:
+    """The summary chapter: verdict counts and one table row per ledger claim."""
+    by_id = verdicts.set_index("claim_id")
+    rows = []
+    for c in ledger["claims"]:
+        v = by_id.loc[c["id"]] if c["id"] in by_id.index else {"verdict": "pending"}
+        stat = text_of(v.get("statistic"))
+        measured = v["verdict"] not in ("pending", "not_testable") and fmt(v.get("value")) != "—"
+        rows.append("| " + " | ".join([
+            f"[{c['id']}](#{claim_anchor(c['id'])})",
+            cell(c["claim"]),
+            badge(v["verdict"]),
+            f"`{stat}`" if stat else "—",
+            fmt(v.get("value")) if measured else "—",
+            ci_text(v) if measured else "—",
+            fmt(v.get("n_seeds")) if measured else "—",
+            f"[-@{source_anchor(c['source'])}]",
+        ]) + " |")
+    counts = verdict_counts(verdicts)
+    told = ", ".join(f"{n} {VERDICTS[v][0].lower()}" for v, n in counts.items() if n)
+    table = "\n".join([
+        f"| Claim | Statement | Verdict | Primary statistic | Value | {CI_LABEL} | Seeds | Chapter |",
+        "|:---|:----------------------|:-----|:-------|----:|:------|--:|--:|",
+        *rows,
+    ])
+    n = len(ledger["claims"])
+    return (f"# Summary of verdicts {{#sec-summary}}\n\n"
+            f"The ledger holds {n} claims: {told}. @tbl-summary lists them all; the claim id links to the "
+            f"claim's section, where the decision rule, the statistics and the evidence are shown.\n\n"
+            f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (median over seeds) with its "
+            f"{CI_LABEL} over seeds; chapter: where the claim is discussed. {{#tbl-summary}}\n")
+
+
+# ---------------------------------------------------------------- chapters
+
+def decision_list(claim: dict) -> str:
+    """The decision rule as written in the ledger, in evaluation order."""
+    decision = claim.get("decision") or {}
+    if not decision:
+        return ""
+    lines = [f"- *{VERDICTS[v][0].lower()}* if `{decision[v]}`" for v in DECISION_ORDER if v in decision]
+    if "not_supported" not in decision:
+        lines.append("- *not supported* otherwise (fallback)")
+    return ("**Decision rule** (written before the results were seen; tried in this order, the first "
+            "that holds gives the verdict), on the primary statistic "
+            f"`{claim.get('statistic')}`:\n\n" + "\n".join(lines))
+
+
+def verdict_callout(claim: dict, v: dict) -> str:
+    """The verdict box: coloured by verdict, with the primary statistic and the rule that fired."""
+    verdict = v["verdict"]
+    label, kind = VERDICTS.get(verdict, (verdict, "note"))
+    body = []
+    if verdict == "not_testable":
+        body.append(md_text(text_of(claim.get("reason")) or text_of(v.get("note"))))
+    elif verdict == "pending":
+        why = text_of(v.get("note")) or text_of(claim.get("reason")) or "the experiment has not run"
+        body.append("No verdict yet: " + md_text(why).rstrip(".") + ".")
+    else:
+        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**.")
+        if text_of(v.get("rule")):
+            body.append(f"Rule that fired: `{text_of(v['rule'])}`.")
+        if text_of(v.get("note")):
+            body.append(md_text(v["note"]))
+    return f'::: {{.callout-{kind} title="Verdict: {label}"}}\n' + "\n\n".join(body) + "\n:::"
+
+
+def statistics_table(claim: dict, stats: pd.DataFrame) -> str:
+    """Every statistic measured for the claim; the primary one first and marked."""
+    if stats.empty:
+        return ""
+    primary = claim.get("statistic")
+    s = stats.assign(_p=stats["statistic"] != primary).sort_values("_p", kind="stable")
+    lines = [f"| Statistic | Value | {CI_LABEL} | Seeds | Note |", "|:--|--:|:--|--:|:------|"]
+    for _, r in s.iterrows():
+        name = f"`{r['statistic']}`" + (" (primary)" if r["statistic"] == primary else "")
+        lines.append(f"| {name} | {fmt(r['value'])} | {ci_text(r)} | {fmt(r['n_seeds'])} | {cell(r.get('note'))} |")
+    return "\n".join(lines)
+
+
+def evidenceids_of(claim_id: str, v: dict, stats: pd.DataFrame, manifest: pd.DataFrame) -> list[str]:
+    """Manifest ids showing a claim: from its verdict, its statistic rows, then the manifest's claims column."""
+    ids = ids_of(v.get("evidence"))
+    for e in stats["evidence"] if "evidence" in stats else []:
+        ids += ids_of(e)
+    ids += [r["id"] for _, r in manifest.iterrows() if claim_id in ids_of(r["claims"])]
+    return list(dict.fromkeys(ids))
+
+
+def evidence_block(item: dict, tables: dict[str, pd.DataFrame]) -> str:
+    """A figure (`![cap](path){#fig-x}`) or a table with a `: cap {#tbl-x}` caption."""
+    caption = md_text(item["caption"])
+    if item["kind"] == "figure":
+        caption = re.sub(r"(?<!\\)([\[\]])", r"\\\1", caption)  # unbalanced brackets would end the image
+        return f"![{caption}]({item['path']}){{#{item['id']}}}"
+    df = tables[item["id"]]
+    shown = df.head(MAX_TABLE_ROWS)
+    if len(df) > len(shown):
+        caption += f" (first {len(shown)} of {len(df)} rows.)"
+    return markdown_table(shown, caption, item["id"])
+
+
+def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFrame,
+                  tables: dict[str, pd.DataFrame], placed: set[str]) -> str:
+    """One claim: paraphrase, experiment, rule, verdict, statistics, evidence (each item placed once)."""
+    parts = [f"## Claim {claim['id']} {badge(v['verdict'])} {{#{claim_anchor(claim['id'])}}}",
+             "> " + md_text(claim["claim"])]
+    if claim.get("experiment"):
+        fam = f" (family `{claim['family']}`)" if claim.get("family") else ""
+        parts.append(f"**Experiment**{fam}: " + md_text(claim["experiment"]))
+    if claim.get("reading"):
+        parts.append("**Reading tested.** " + md_text(claim["reading"]))
+    if claim.get("amended"):
+        parts.append("**Amendment.** " + md_text(claim["amended"]))
+    if claim.get("status") == "active":
+        parts.append(decision_list(claim))
+    parts.append(verdict_callout(claim, v))
+    table = statistics_table(claim, stats)
+    if table:
+        parts.append("All statistics measured for this claim:\n\n" + table)
+    ids = evidenceids_of(claim["id"], v, stats, manifest)
+    known = manifest.set_index("id")
+    missing = [i for i in ids if i not in known.index]
+    if missing:
+        raise KeyError(f"claim {claim['id']} cites evidence {missing} that no family manifest lists")
+    if ids:
+        parts.append("Evidence: " + ", ".join(f"@{i}" for i in ids) + ".")
+    for i in ids:
+        if i not in placed:
+            placed.add(i)
+            parts.append(evidence_block({"id": i, **known.loc[i].to_dict()}, tables))
+    return "\n\n".join(parts)
+
+
+def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, manifest: pd.DataFrame,
+                  tables: dict[str, pd.DataFrame]) -> str:
+    """One chapter per source document (ledger order of claims), then any evidence no claim cited."""
+    by_id = {r["claim_id"]: r for r in verdicts.to_dict("records")}
+    titles = ledger.get("sources") or {}
+    sources = sorted({c["source"] for c in ledger["claims"]} | set(titles))
+    placed: set[str] = set()
+    out = []
+    for src in sources:
+        claims = [c for c in ledger["claims"] if c["source"] == src]
+        if not claims:
+            continue
+        title = md_text(titles.get(src, src))
+        title = title[:1].upper() + title[1:]
+        out.append(f"# {title} {{#{source_anchor(src)}}}\n\nSource document: `{src}`. "
+                   f"{plural(len(claims), 'claim')}: "
+                   + ", ".join(f"[{c['id']}](#{claim_anchor(c['id'])})" for c in claims) + ".")
+        for c in claims:
+            v = by_id.get(c["id"], {"claim_id": c["id"], "verdict": "pending", "note": "no verdict row"})
+            out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed))
+    rest = [r for _, r in manifest.iterrows() if r["id"] not in placed]
+    if rest:
+        out.append("# Further evidence {#sec-further-evidence}\n\nFigures and tables that no claim cites.")
+        out += [evidence_block(r.to_dict(), tables) for r in rest]
+    return "\n\n".join(out) + "\n"
+
+
+def families_part(prose: dict[str, str]) -> str:
+    """The method descriptions of the families present in this build (report/families/<family>.qmd)."""
+    if not prose:
+        return ""
+    parts = ["## Experiment families {#sec-families}"]
+    for fam, text in prose.items():
+        body = re.sub(r"^(#+)(?=\s)", r"##\1", text.strip(), flags=re.M)  # family prose headers nest below
+        if not re.match(r"##", body):
+            body = f"### Family `{fam}` {{#{anchor('sec-family', fam)}}}\n\n" + body
+        parts.append(body)
+    return "\n\n".join(parts) + "\n"
+
+
+# ---------------------------------------------------------------- reproducibility
+
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """A Snakemake file pattern ('a/{x}_{y,[0-9]+}.tsv') as a regex matching its file names."""
+    out, pos = [], 0
+    for m in re.finditer(r"\{([A-Za-z_]\w*)(?:\s*,\s*((?:[^{}]|\{[^{}]*\})+))?\}", pattern):
+        out.append(re.escape(pattern[pos:m.start()]))
+        out.append(f"(?:{m.group(2)})" if m.group(2) else "(?:.+)")
+        pos = m.end()
+    out.append(re.escape(pattern[pos:]))
+    return re.compile("".join(out) + r"\Z")
+
+
+def rule_of(path: str, patterns: dict[str, str]) -> str:
+    """The rule that wrote a benchmark file: the rule whose benchmark pattern matches, else a guess from the name."""
+    path = str(path).replace("\\", "/")
+    matches = [(len(p), r) for r, p in patterns.items() if _pattern_regex(str(p)).match(path)]
+    if matches:
+        return max(matches)[1]  # the most specific (longest) pattern wins
+    p = Path(path)
+    return f"{p.parent.name}/{p.stem}"
+
+
+def benchmark_summary(bench: dict[str, pd.DataFrame], patterns: dict[str, str] | None = None) -> pd.DataFrame:
+    """Per rule: jobs, total and longest wall-clock seconds, peak max_rss (MB), from Snakemake benchmark TSVs."""
+    cols = ["Rule", "Jobs", "Total time (s)", "Longest job (s)", "Peak memory (MB)"]
+    rows = []
+    for path, df in bench.items():
+        s = pd.to_numeric(df.get("s"), errors="coerce")
+        rss = pd.to_numeric(df.get("max_rss"), errors="coerce") if "max_rss" in df else pd.Series(dtype=float)
+        rows.append({"rule": rule_of(path, patterns or {}), "s": float(s.mean()) if len(s) else math.nan,
+                     "rss": float(rss.max()) if rss.notna().any() else math.nan})
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    per = pd.DataFrame(rows).groupby("rule", sort=False).agg(
+        jobs=("s", "size"), total=("s", "sum"), longest=("s", "max"), rss=("rss", "max")).reset_index()
+    per = per.sort_values(["total", "rule"], ascending=[False, True])
+    per.columns = cols
+    return per.reset_index(drop=True)
+
+
+def plain(obj):
+    """Config as plain YAML-able types (Snakemake's config may hold subclasses of dict and list)."""
+    return json.loads(json.dumps(obj, default=str))
+
+
+def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataFrame) -> str:
+    """Software versions, per-rule run times and memory, and the configuration of this build."""
+    soft = pd.DataFrame({"Software": list(versions), "Version": list(versions.values())})
+    parts = ["# Reproducibility {#sec-reproducibility}",
+             "This build can be repeated with the configuration below and the software versions listed "
+             "(`snakemake --configfile <file>`); every rule wrote a Snakemake benchmark file, summarised in "
+             "@tbl-benchmarks.",
+             "## Software {#sec-software}",
+             markdown_table(soft, "Software versions used for this build.", "tbl-software")]
+    parts.append("## Run time and memory {#sec-runtime}")
+    if len(bench):
+        total = bench["Total time (s)"].sum()
+        top = bench.iloc[0]
+        mem = bench.loc[bench["Peak memory (MB)"].idxmax()] if bench["Peak memory (MB)"].notna().any() else None
+        jobs = int(bench["Jobs"].sum())
+        text = (f"{plural(jobs, 'benchmarked job')} of {plural(len(bench), 'rule')} took "
+                f"{fmt(total)} s of wall-clock time in total (summed over jobs, so parallel jobs count "
+                f"fully); rule `{top['Rule']}` took the most ({fmt(top['Total time (s)'])} s).")
+        if mem is not None:
+            text += f" The largest peak memory was {fmt(mem['Peak memory (MB)'])} MB (rule `{mem['Rule']}`)."
+        parts.append(text)
+    else:
+        parts.append("No benchmark files were found for this build.")
+    parts.append(markdown_table(bench, "Run time and peak resident memory per rule, from the Snakemake "
+                                "benchmark files (time: mean over repeats of each job, summed over jobs).",
+                                "tbl-benchmarks"))
+    parts += ["## Configuration {#sec-configuration}",
+              "```yaml\n" + yaml.safe_dump(plain(config), sort_keys=False, default_flow_style=False).strip()
+              + "\n```"]
+    return "\n\n".join(parts) + "\n"
+
+
+def variables(values: dict[str, dict]) -> dict:
+    """Quarto `_variables.yml` content: `{{< var family.key >}}` indexes {family: {key: value}}."""
+    def clean(v):
+        if isinstance(v, float):
+            return fmt(v) if math.isfinite(v) else "—"
+        return v
+    return {fam: {k: clean(v) for k, v in vals.items()} for fam, vals in values.items()}
