@@ -3,10 +3,6 @@ imported only when that group is used (or for --help), and registers its subcomm
 
 from __future__ import annotations
 
-import time
-
-T_IMPORT = time.perf_counter()  # fallback origin of wall_seconds where /proc is unavailable
-
 GROUPS = {"regions": "relulab.regions.cli"}  # group name -> module with add_group(sub) and run(args, prog)
 
 

@@ -9,7 +9,7 @@ JSON timings (`count --json`):
   seconds         the same number as engine_seconds (kept for compatibility)
   load_seconds    reading the file and loading the compiled kernels (numba cache)
   wall_seconds    the whole process so far, from its start (/proc/self/stat; elsewhere: from the
-                  import of relulab.cli, interpreter start-up excluded)
+                  import of this module, interpreter start-up excluded)
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ import sys
 import time
 from pathlib import Path
 
+T_IMPORT = time.perf_counter()  # fallback origin of wall_seconds where /proc is unavailable
 TIMINGS_HELP = ("JSON timings: engine_seconds (= seconds) is enumeration + linear merge only; load_seconds is "
                 "reading the file and loading the compiled kernels; wall_seconds is the whole process")
 
 
 def process_seconds() -> float:
-    """Wall time since this process started (Linux /proc), else since relulab.cli was imported."""
+    """Wall time since this process started (Linux /proc), else since this module was imported."""
     try:
         with open("/proc/self/stat") as f:
             start = int(f.read().rsplit(")", 1)[1].split()[19])  # field 22: starttime in clock ticks
@@ -34,8 +35,6 @@ def process_seconds() -> float:
             uptime = float(f.read().split()[0])
         return max(0.0, uptime - start / os.sysconf("SC_CLK_TCK"))
     except (OSError, ValueError, IndexError):
-        from relulab.cli import T_IMPORT
-
         return time.perf_counter() - T_IMPORT
 
 
