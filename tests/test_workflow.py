@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,3 +66,20 @@ def test_bad_config_stops_before_any_job(tmp_path):
     res = run("-n", "--configfile", str(bad))
     assert res.returncode != 0
     assert "config key surfaces.activations[0]: 'relux' is not allowed" in res.stdout + res.stderr
+
+
+def test_documented_command_line_overrides_work():
+    """The README's `--config` examples: nested values arrive as strings, whole floats as floats."""
+    res = run("-n", "--configfile", "config/quick.yaml", "--config", 'surfaces={"steps": 5000}', "seeds=3.0")
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--config", "seeds=1e12"], "Invalid configuration: config key seeds: 1000000000000 is greater than"),
+    (["--config", 'surfaces={"archs": ["1000000x1000000"]}'], "config key surfaces.archs[0]: '1000000x1000000'"),
+    (["--config", "fashion_mnist_dir=/nonexistent"], "Missing data: Fashion-MNIST not found in /nonexistent"),
+])
+def test_bad_command_line_input_stops_the_dry_run(args, message):
+    res = run("-n", *args)
+    out = res.stdout + res.stderr
+    assert res.returncode != 0 and message in out and "Traceback" not in out

@@ -3,7 +3,7 @@ imported only when that group is used (or for --help), and registers its subcomm
 
 from __future__ import annotations
 
-GROUPS = {"regions": "relulab.regions.cli"}  # group name -> module with add_group(sub) and run(args, prog)
+GROUPS = {"regions": "relulab.regions.cli", "config": "relulab.core.config_cli"}  # group name -> module with add_group(sub) and run(args, prog)
 
 
 def _module(name: str):

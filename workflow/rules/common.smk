@@ -11,6 +11,12 @@ try:
 except configuration.ConfigError as err:
     raise WorkflowError(f"Invalid configuration: {err}") from None
 
+# A missing data set stops the dry run, not a job half way through the study. Jobs find the folder
+# through the environment (it does not change results, so it is not a param that would rerun them).
+if configuration.data_problem(config):
+    raise WorkflowError(f"Missing data: {configuration.data_problem(config)}")
+configuration.export_data_dir(config)
+
 
 # Every rule runs in this software environment under --use-conda (see workflow/envs/relulab.yaml).
 CONDA_ENV = "../envs/relulab.yaml"

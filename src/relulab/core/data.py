@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import gzip
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
+# Where Debian's dataset-fashion-mnist installs the files; the config key fashion_mnist_dir overrides it
+# (the workflow passes it to every job as the environment variable below).
 FASHION_MNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_MNIST_ENV = "RELULAB_FASHION_MNIST_DIR"
+INSTALL_HINT = ("install Debian's package with `apt-get install dataset-fashion-mnist` (as root; otherwise with "
+                "sudo), or set the config key fashion_mnist_dir to a folder holding the four .gz files; "
+                "relulab never downloads data")
 FASHION_FILES = {"x_train": "train-images-idx3-ubyte.gz", "y_train": "train-labels-idx1-ubyte.gz",
                  "x_test": "t10k-images-idx3-ubyte.gz", "y_test": "t10k-labels-idx1-ubyte.gz"}
 DATASETS = ("digits", "fashion_mnist")
@@ -46,12 +52,25 @@ def _read_idx(path: Path) -> np.ndarray:
     return data.reshape(dims)
 
 
-def fashion_mnist_arrays(root: Path = FASHION_MNIST_DIR) -> dict[str, np.ndarray]:
-    missing = [n for n in FASHION_FILES.values() if not (Path(root) / n).is_file()]
+def fashion_mnist_dir() -> Path:
+    """The configured Fashion-MNIST folder: $RELULAB_FASHION_MNIST_DIR, else Debian's location."""
+    return Path(os.environ.get(FASHION_MNIST_ENV) or FASHION_MNIST_DIR)
+
+
+def fashion_mnist_missing(root: Path | None = None) -> str | None:
+    """None if the four Fashion-MNIST files are in root, else a one-line message saying what to do."""
+    root = Path(root or fashion_mnist_dir())
+    missing = [n for n in FASHION_FILES.values() if not (root / n).is_file()]
     if missing:
-        raise DatasetMissing(
-            f"Fashion-MNIST not found in {root} (missing {', '.join(missing)}). Install it with "
-            "`sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu); relulab never downloads data.")
+        return f"Fashion-MNIST not found in {root} (missing {', '.join(missing)}): {INSTALL_HINT}"
+    return None
+
+
+def fashion_mnist_arrays(root: Path | None = None) -> dict[str, np.ndarray]:
+    root = Path(root or fashion_mnist_dir())
+    message = fashion_mnist_missing(root)
+    if message:
+        raise DatasetMissing(message)
     return {k: _read_idx(Path(root) / n) for k, n in FASHION_FILES.items()}
 
 
@@ -72,9 +91,11 @@ def load(name: str, *, n_train: int | None = None, seed: int = 0, flat: bool = T
     if name == "digits":
         arr = digits_arrays()
     elif name == "fashion_mnist":
-        arr = fashion_mnist_arrays(root or FASHION_MNIST_DIR)
+        arr = fashion_mnist_arrays(root)
     else:
         raise ValueError(f"unknown data set {name!r}; expected one of {', '.join(DATASETS)}")
+    import torch
+
     x_tr, y_tr = arr["x_train"], arr["y_train"]
     if n_train is not None and n_train < len(x_tr):
         keep = np.sort(np.random.default_rng(seed).permutation(len(x_tr))[:n_train])
