@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 PKG = REPO / "src" / "relulab"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-ROOMS = ("claims.py", "figures.py")
+ROOMS = ("claims.py", "figures.py", "manifest.py")
 LAYERS = {"core": 0, "regions": 1, "studies": 2, "reporting": 3, "cli": 4}
 
 

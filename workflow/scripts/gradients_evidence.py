@@ -2,8 +2,7 @@
 import pandas as pd
 
 from relulab.core import evidence, runtime
-from relulab.studies.gradients import claims
-from relulab.studies.gradients.manifest import manifest
+from relulab.studies.gradients import claims, manifest
 
 log = runtime.start(snakemake)
 inp, out, cfg = snakemake.input, snakemake.output, snakemake.params.cfg
@@ -14,6 +13,6 @@ evidence.write_claims(pd.DataFrame(rows), out.claims)
 for name, table in claims.summary_tables(read, tables).items():
     evidence.atomic_write_csv(table, out[name])
 figs = {p.rsplit("/", 1)[-1]: p for p in inp.figures}
-evidence.write_manifest(manifest(figs, out, int(read["saturation"].step.max()), int(read["track"].step.max())),
+evidence.write_manifest(manifest.manifest(figs, out, int(read["saturation"].step.max()), int(read["track"].step.max())),
                         out.manifest)
 evidence.write_values(claims.values(rows), out.values)

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from relulab.core import evidence, runtime
-from relulab.studies.images import claims
+from relulab.studies.images import claims, manifest
 
 log = runtime.start(snakemake)
 inp, out = snakemake.input, snakemake.output
@@ -15,5 +15,5 @@ evidence.write_claims(pd.DataFrame(rows), out.claims)
 evidence.atomic_write_csv(claims.activation_table(t["acts"]), out.activation_table)
 evidence.atomic_write_csv(claims.params_table(t["metrics"]), out.params_table)
 evidence.atomic_write_csv(t["channels"], out.channels_table)
-evidence.write_manifest(claims.manifest(fig, out.params_table, out.activation_table, out.channels_table), out.manifest)
+evidence.write_manifest(manifest.manifest(fig, out.params_table, out.activation_table, out.channels_table), out.manifest)
 evidence.write_values(claims.values(rows, t["metrics"], t["acts"]), out.values)

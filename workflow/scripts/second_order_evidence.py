@@ -2,7 +2,7 @@
 import pandas as pd
 
 from relulab.core import evidence, runtime
-from relulab.studies.second_order import claims
+from relulab.studies.second_order import claims, manifest
 
 log = runtime.start(snakemake)
 inp, out, par = snakemake.input, snakemake.output, snakemake.params
@@ -11,6 +11,6 @@ rows = claims.claim_rows(tables, claims.EVIDENCE, par.extrapolate_params, par.ti
 evidence.write_claims(pd.DataFrame(rows), out.claims)
 for name, frame in claims.summaries(tables, par.extrapolate_params, par.tiny_passes, par.ae_passes).items():
     evidence.atomic_write_csv(frame, out[name])
-evidence.write_manifest(claims.manifest(inp.figures, out), out.manifest)
+evidence.write_manifest(manifest.manifest(inp.figures, out), out.manifest)
 evidence.write_values(claims.values(rows), out.values)
 log.info("%d claim statistics", len(rows))
