@@ -2,11 +2,11 @@
 from pathlib import Path
 
 from relulab.core import evidence, runtime
-from relulab.studies.images import experiments as images
+from relulab.studies.images import experiments
 
 log = runtime.start(snakemake)
 cfg = snakemake.params.cfg
-stacks = {Path(p).stem: images.load_stack(p) for p in snakemake.input.models}
-d = images.load_data(cfg, 0)
-table = images.invariance_table(stacks, d, cfg["n_eval"], cfg["shifts"], cfg["angles"])
+stacks = {Path(p).stem: experiments.load_stack(p) for p in snakemake.input.models}
+d = experiments.load_data(cfg, 0)
+table = experiments.invariance_table(stacks, d, cfg["n_eval"], cfg["shifts"], cfg["angles"])
 evidence.atomic_write_csv(table, snakemake.output.table)

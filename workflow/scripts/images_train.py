@@ -1,10 +1,10 @@
 """Train one images model variant for every seed; write its checkpoint and per-seed metrics."""
 from relulab.core import evidence, runtime
-from relulab.studies.images import experiments as images
+from relulab.studies.images import experiments
 
 log = runtime.start(snakemake)
-stack, metrics = images.train_model(snakemake.params.cfg, snakemake.wildcards.img_model, snakemake.params.seeds,
-                                    log=log)
+stack, metrics = experiments.train_model(snakemake.params.cfg, snakemake.wildcards.img_model, snakemake.params.seeds,
+                                         log=log)
 log.info("test accuracy %s", metrics.test_acc.round(4).tolist())
-images.save_stack(stack, snakemake.output.model)
+experiments.save_stack(stack, snakemake.output.model)
 evidence.atomic_write_csv(metrics, snakemake.output.metrics)

@@ -1,7 +1,7 @@
 """Exact region counts of the surfaces checkpoints (every seed, at init and after training) (R1, R5)."""
 from relulab.core import runtime
-from relulab.studies.regions import count as regions_count
+from relulab.studies.regions import count
 from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
-atomic_write_csv(regions_count.trained_table(snakemake.input.models, log), snakemake.output[0])
+atomic_write_csv(count.trained_table(snakemake.input.models, log), snakemake.output[0])

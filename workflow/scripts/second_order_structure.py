@@ -2,15 +2,15 @@
 import pandas as pd
 
 from relulab.core import evidence, models, runtime
-from relulab.studies.second_order import experiments as so
+from relulab.studies.second_order import experiments
 
 log = runtime.start(snakemake)
 cfg, seeds, out = snakemake.params.cfg, snakemake.params.seeds, snakemake.output
 parts = []
 for act in cfg["structure_activations"]:
     spec = models.MLPSpec(64, tuple(cfg["structure_widths"]), 10, act)
-    parts.append(so.hessian_structure(spec, cfg["structure_loss"], cfg["structure_n"], cfg["output_examples"], seeds,
-                                      cfg["structure_train_steps"], cfg["structure_train_lr"]))
+    parts.append(experiments.hessian_structure(spec, cfg["structure_loss"], cfg["structure_n"], cfg["output_examples"],
+                                               seeds, cfg["structure_train_steps"], cfg["structure_train_lr"]))
     log.info("%s: %d parameters, Hessians formed for %d seeds", act, spec.n_params, len(seeds))
 for path, frames in zip((out.blocks, out.zeros, out.spectra, out.products), zip(*parts)):
     evidence.atomic_write_csv(pd.concat(frames, ignore_index=True), path)

@@ -1,12 +1,12 @@
 """Damped Newton and Hessian-free vs SGD and Adam at equal gradient-equivalent passes (H3, H7)."""
 from relulab.core import evidence, runtime
-from relulab.studies.second_order import training as so
+from relulab.studies.second_order import training
 
 log = runtime.start(snakemake)
 cfg, seeds, out = snakemake.params.cfg, snakemake.params.seeds, snakemake.output
-tiny = so.tiny_training(cfg, seeds)
-log.info("tiny network (%d parameters):\n%s", tiny.n_params.iloc[0], so.best_runs(tiny, cfg["tiny_passes"]))
+tiny = training.tiny_training(cfg, seeds)
+log.info("tiny network (%d parameters):\n%s", tiny.n_params.iloc[0], training.best_runs(tiny, cfg["tiny_passes"]))
 evidence.atomic_write_csv(tiny, out.tiny)
-ae = so.autoencoder(cfg, seeds)
-log.info("autoencoder (%d parameters):\n%s", ae.n_params.iloc[0], so.best_runs(ae, cfg["ae_passes"]))
+ae = training.autoencoder(cfg, seeds)
+log.info("autoencoder (%d parameters):\n%s", ae.n_params.iloc[0], training.best_runs(ae, cfg["ae_passes"]))
 evidence.atomic_write_csv(ae, out.autoencoder)

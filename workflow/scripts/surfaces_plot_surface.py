@@ -1,13 +1,13 @@
 """Surfaces of ReLU and non-ReLU networks, shallowest and deepest, beside the target (R4)."""
 from relulab.core import models, plots, runtime
-from relulab.studies.surfaces import figures as surface_plots, experiments as surfaces
+from relulab.studies.surfaces import figures, experiments
 
 log = runtime.start(snakemake)
 n = snakemake.params.grid
 panels = []
 for path in snakemake.input.models:
     ckpt = models.load_checkpoint(path)
-    values = surfaces.evaluate_on_grid(ckpt.spec, ckpt.params, n)[0]
+    values = experiments.evaluate_on_grid(ckpt.spec, ckpt.params, n)[0]
     title = f"{ckpt.spec.activation}, {ckpt.spec.arch} (seed {ckpt.seeds[0]})"
-    panels.append({"title": title, "values": values, "patterns": surface_plots.pattern_ids(ckpt.spec, ckpt.params, n)})
-plots.save(surface_plots.surface_figure(snakemake.wildcards.task, panels, n), snakemake.output[0])
+    panels.append({"title": title, "values": values, "patterns": figures.pattern_ids(ckpt.spec, ckpt.params, n)})
+plots.save(figures.surface_figure(snakemake.wildcards.task, panels, n), snakemake.output[0])

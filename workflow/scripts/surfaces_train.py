@@ -2,14 +2,14 @@
 import json
 
 from relulab.core import models, runtime
-from relulab.studies.surfaces import experiments as surfaces
+from relulab.studies.surfaces import experiments
 from relulab.core.evidence import atomic_write_csv, atomic_write_text
 
 log = runtime.start(snakemake)
 w = snakemake.wildcards
-cell = surfaces.cell_from_config(snakemake.params.cfg, w.task, w.activation, w.arch, snakemake.params.seeds)
+cell = experiments.cell_from_config(snakemake.params.cfg, w.task, w.activation, w.arch, snakemake.params.seeds)
 log.info("cell %s", cell)
-params, init, metrics, history = surfaces.run_cell(cell)
+params, init, metrics, history = experiments.run_cell(cell)
 log.info("final metrics\n%s", metrics.to_string())
 atomic_write_csv(metrics, snakemake.output.metrics)
 atomic_write_csv(history, snakemake.output.history)

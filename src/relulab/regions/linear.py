@@ -72,7 +72,7 @@ def _sorted_pairs(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
 
 def probe_pairs(part, edges: np.ndarray | None = None) -> np.ndarray:
     """Pairs (i, j), i < j, of regions sharing an edge segment, found by probing across `edges` (default all)."""
-    xy, nx, owner = part.xy, part.next_vertex, part.owner
+    xy, owner = part.xy, part.owner
     e, length, diam, ok = _edges(part)
     sel = np.flatnonzero(ok) if edges is None else np.asarray(edges, np.int64)[ok[edges]]
     normal = np.stack([e[sel, 1], -e[sel, 0]], axis=1) / length[sel, None]
