@@ -302,5 +302,76 @@ def load_checkpoint(path) -> Checkpoint:
         raise ValueError(f"{path}: not a readable torch checkpoint ({type(exc).__name__}: {exc})") from None
     if not isinstance(blob, dict) or any(k not in blob for k in CHECKPOINT_KEYS):
         raise ValueError(f"{path}: not a relulab checkpoint (expected a dict with keys {', '.join(CHECKPOINT_KEYS)})")
-    spec = MLPSpec.from_dict(blob["spec"])
-    return Checkpoint(spec, blob["params"], blob["seeds"], blob.get("init_params"), blob.get("meta") or {})
+    spec = _checked_spec(path, blob["spec"])
+    seeds = blob["seeds"]
+    if not isinstance(seeds, (list, tuple)) or not seeds or not all(_is_int(s) for s in seeds):
+        raise ValueError(f"{path}: 'seeds' must be a non-empty list of ints, got {_brief(seeds)}")
+    _check_params(path, "params", spec, blob["params"], len(seeds))
+    if blob.get("init_params") is not None:
+        _check_params(path, "init_params", spec, blob["init_params"], len(seeds))
+    if not isinstance(blob.get("meta") or {}, dict):
+        raise ValueError(f"{path}: 'meta' must be a dict, got {type(blob['meta']).__name__}")
+    return Checkpoint(spec, blob["params"], list(seeds), blob.get("init_params"), blob.get("meta") or {})
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _brief(v) -> str:
+    r = repr(v).replace("\n", " ")
+    return r if len(r) <= 60 else r[:57] + "..."
+
+
+def _checked_spec(path, d) -> MLPSpec:
+    """MLPSpec.from_dict with the field types checked; ValueError naming the field otherwise."""
+    if not isinstance(d, dict):
+        raise ValueError(f"{path}: 'spec' must be a dict, got {type(d).__name__}")
+    types = {"in_dim": _is_int, "out_dim": _is_int, "activation": lambda v: isinstance(v, str),
+             "widths": lambda v: isinstance(v, (list, tuple)) and all(_is_int(w) for w in v),
+             "init": lambda v: isinstance(v, str), "batch_norm": lambda v: isinstance(v, bool),
+             "leaky_slope": lambda v: isinstance(v, (int, float)), "prelu_init": lambda v: isinstance(v, (int, float))}
+    for k in ("in_dim", "widths", "out_dim", "activation"):
+        if k not in d:
+            raise ValueError(f"{path}: spec lacks {k!r}")
+    for k, v in d.items():
+        if k not in types:
+            raise ValueError(f"{path}: spec has an unknown field {k!r}")
+        if not types[k](v):
+            raise ValueError(f"{path}: spec field {k!r} has the wrong type ({_brief(v)})")
+    try:
+        return MLPSpec.from_dict(d)
+    except ValueError as exc:
+        raise ValueError(f"{path}: bad spec: {exc}") from None
+
+
+def expected_shapes(spec: MLPSpec, S: int) -> dict[str, tuple]:
+    """The shape of every stacked parameter a checkpoint of `spec` with S models holds."""
+    s = spec.sizes
+    shapes = {}
+    for i in range(len(s) - 1):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (S, s[i + 1], s[i]), (S, s[i + 1])
+        if i < len(spec.widths):
+            extra = (["a"] if spec.activation == "prelu" else []) + (["g", "beta", "rm", "rv"] if spec.batch_norm else [])
+            shapes.update({f"{n}{i}": (S, s[i + 1]) for n in extra})
+    return shapes
+
+
+def _check_params(path, name: str, spec: MLPSpec, params, S: int) -> None:
+    """Every parameter the spec needs is a floating tensor of the right shape, and there are no others."""
+    if not isinstance(params, dict):
+        raise ValueError(f"{path}: {name!r} must be a dict of tensors, got {type(params).__name__}")
+    shapes = expected_shapes(spec, S)
+    for k, shape in shapes.items():
+        v = params.get(k)
+        if v is None:
+            raise ValueError(f"{path}: {name} lacks {k!r} (spec {spec.sizes}, {spec.activation}"
+                             f"{', batch_norm' if spec.batch_norm else ''})")
+        if not isinstance(v, torch.Tensor) or not v.is_floating_point():
+            raise ValueError(f"{path}: {name}[{k!r}] must be a floating-point tensor, got {_brief(v)}")
+        if tuple(v.shape) != shape:
+            raise ValueError(f"{path}: {name}[{k!r}] has shape {tuple(v.shape)}, the spec {spec.sizes} with "
+                             f"{S} seeds needs {shape}")
+    extra = sorted(str(k) for k in params if k not in shapes)
+    if extra:
+        raise ValueError(f"{path}: {name} has keys the spec {spec.sizes} does not use: {', '.join(extra[:4])}")

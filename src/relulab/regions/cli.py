@@ -17,11 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 T_IMPORT = time.perf_counter()  # fallback origin of wall_seconds where /proc is unavailable
+# argparse takes '-1e6' or '-inf' for an option (its own pattern knows only '-1' and '-1.5'): every float is a value
+FLOAT_ARG = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
+MAX_OFFSET = 1e5  # a box centred further than this many half-sides from the origin is refused (float64 offset)
+MIN_RESOLUTION = 1e-2  # the tolerance must stay below this fraction of the first layer's typical region size
+
 TIMINGS_HELP = ("JSON timings: engine_seconds (= seconds) is enumeration + linear merge only; load_seconds is "
                 "reading the file and loading the compiled kernels; wall_seconds is the whole process")
 
@@ -39,9 +45,62 @@ def process_seconds() -> float:
 
 
 def _box(values):
+    import math
+
     from relulab.regions import Box
 
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError(f"--box {' '.join(map(str, values))}: values must be finite")
+    x0, x1, y0, y1 = values
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"--box {' '.join(map(str, values))}: need xmin < xmax and ymin < ymax")
     return Box(*values)
+
+
+def feature_scale(a, c, domain, cap: int = 128) -> float:
+    """Median, over the crossings of two first-layer lines a.u + c = 0 inside the domain, of the distance to
+    the nearest third line: the size of the first layer's smallest regions (0 with under 3 lines or crossings).
+    Only the first `cap` lines are used, to keep it cheap."""
+    import numpy as np
+
+    norm = np.linalg.norm(a, axis=1)
+    a, c = a[norm > 0][:cap], c[norm > 0][:cap]
+    n = len(a)
+    i, j = np.triu_indices(n, 1)
+    det = a[i, 0] * a[j, 1] - a[i, 1] * a[j, 0]
+    ok = np.abs(det) > 1e-12 * np.linalg.norm(a[i], axis=1) * np.linalg.norm(a[j], axis=1)
+    i, j, det = i[ok], j[ok], det[ok]
+    p = np.stack([(-c[i] * a[j, 1] + c[j] * a[i, 1]) / det, (-a[i, 0] * c[j] + a[j, 0] * c[i]) / det], axis=1)
+    inside = domain.contains(p) if len(p) else np.zeros(0, bool)
+    p, i, j = p[inside], i[inside], j[inside]
+    if n < 3 or len(p) == 0:
+        return 0.0
+    d = np.abs(p @ a.T + c) / np.linalg.norm(a, axis=1)
+    d[np.arange(len(p)), i] = d[np.arange(len(p)), j] = np.inf
+    return float(np.median(d.min(axis=1)))
+
+
+def check_resolution(layers, domain, rtol: float) -> None:
+    """Refuse a domain the engine's relative tolerance cannot resolve: one centred too far from the origin for
+    its size (float64 loses the offset), or one so large against the network that the tolerance (rtol times
+    the domain's extent) reaches MIN_RESOLUTION of the first layer's typical region size (feature_scale).
+    The second is a heuristic: it catches domains far larger than the network's features, not every sliver."""
+    import numpy as np
+
+    P = domain.polygon
+    lo, hi = P.min(axis=0), P.max(axis=0)
+    m, h = (lo + hi) / 2, (hi - lo) / 2
+    if np.abs(m).max() > MAX_OFFSET * h.min():
+        raise ValueError(f"domain centred at {tuple(m.tolist())} with half-sides {tuple(h.tolist())}: more than "
+                         f"{MAX_OFFSET:g} half-sides from the origin, beyond float64 resolution; move the network's "
+                         "input to the origin instead")
+    W, b = layers[0]
+    W, b = W.reshape(-1, W.shape[-1]), b.reshape(-1)
+    ell = feature_scale(W @ domain.dirs.T, W @ domain.origin + b, domain)  # first-layer lines, domain coords
+    if ell > 0 and rtol * h.max() > MIN_RESOLUTION * ell:
+        raise ValueError(f"domain half-sides {tuple(h.tolist())}: too large for this network (its first layer's "
+                         f"regions are typically {ell:.3g} across; the tolerance {rtol:g} x extent would merge "
+                         f"them); use half-sides under {MIN_RESOLUTION * ell / rtol:.3g}")
 
 
 def _domain(args, in_dim: int):
@@ -85,18 +144,54 @@ def _warm_kernels(net, domain, slope) -> None:
     enumerate_regions(tiny, domain, activation=net.activation, slope=slope).n_linear_regions()
 
 
+def _default_max_regions(net) -> int:
+    """Regions that fit in half the available memory (MemAvailable; 8 GiB where unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            avail = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        avail = 8 << 30
+    units = sum(W.shape[-2] for W, _ in net.layers[:-1])
+    per_region = 2 * (120 + units + 24 * net.layers[-1][0].shape[-2])  # polygon, pattern, map; merge overhead
+    return max(1, int(avail / 2 / per_region))
+
+
+def _progress(prog: str):
+    """A callback printing the regions found so far on stderr, at most twice a second; None unless a TTY."""
+    if not sys.stderr.isatty():
+        return None
+    t0, last = time.perf_counter(), [0.0]
+
+    def show(n: int) -> None:
+        t = time.perf_counter() - t0
+        if t - last[0] >= 0.5:
+            last[0] = t
+            print(f"\r{prog}: {n} regions so far ({t:.0f} s)", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _partition(args, timings: dict | None = None):
     from relulab.regions import enumerate_regions
+    from relulab.regions.engine import RTOL
     from relulab.regions.loaders import load_network
 
     t0 = time.perf_counter()
     net = load_network(args.checkpoint, args.activation, args.index)
     domain = _domain(args, net.in_dim)
+    check_resolution(net.layers, domain, RTOL)
+    limit = args.max_regions if args.max_regions is not None else _default_max_regions(net)
     slope = args.slope if args.slope is not None else net.slope
     if timings is not None:
         _warm_kernels(net, domain, slope)
     t1 = time.perf_counter()
-    part = enumerate_regions(net.layers, domain, activation=net.activation, slope=slope)
+    show = _progress(f"relulab regions {args.command}")
+    try:
+        part = enumerate_regions(net.layers, domain, activation=net.activation, slope=slope, max_regions=limit,
+                                 progress=show)
+    finally:
+        if show is not None:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
     if timings is not None:
         timings.update(load=t1 - t0, t_engine=t1)
     return part, net
@@ -168,6 +263,9 @@ def add_commands(cmds) -> None:
                        help="override the checkpoint's activation (state_dicts: relu)")
         p.add_argument("--slope", type=float, help="negative slope for leaky_relu / rrelu / prelu")
         p.add_argument("--index", type=int, default=0, help="which model of a stacked checkpoint (default 0)")
+        p.add_argument("--max-regions", type=int, metavar="N", help="stop with an error (exit 2) once more than N "
+                       "regions are found (default: what fits in half the available memory)")
+        p._negative_number_matcher = FLOAT_ARG  # accept '--box -1e6 1e6 -1 1' (argparse's own pattern misses -1e6)
         if name == "count":
             p.add_argument("--json", action="store_true", help=f"print a JSON object instead of text ({TIMINGS_HELP})")
         else:
@@ -186,8 +284,11 @@ def run(args, prog: str) -> int:
     try:
         return int(args.func(args) or 0)
     except ValueError as exc:
-        print(f"{prog} {getattr(args, 'command', '')}: error: {exc}", file=sys.stderr)
-        return 2
+        msg = " ".join(str(exc).split())
+    except MemoryError:
+        msg = "out of memory; pass a smaller --max-regions or count a smaller domain"
+    print(f"{prog} {getattr(args, 'command', '')}: error: {msg}", file=sys.stderr)
+    return 2
 
 
 def main(argv=None) -> int:

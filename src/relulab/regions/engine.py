@@ -71,6 +71,27 @@ def _check(net: PWLNet, domain: Slice):
                          "use Slice(origin, dirs, polygon) or Slice.through_points(...) for d != 2")
 
 
+def _normalized(domain: Slice):
+    """The domain's polygon mapped onto [-1, 1]^2 (u = m + h * v), its centre m, half-sides h, and the plane's
+    rows (h0 * dir0, h1 * dir1, origin + m @ dirs) in v coordinates.  The engine's tolerance is relative to
+    the polygon's extent, so it works on v: the counts are then the same for a domain and network translated
+    and scaled together, and a box far from the origin loses no resolution to its offset."""
+    P = domain.polygon
+    lo, hi = P.min(axis=0), P.max(axis=0)
+    m, h = (lo + hi) / 2, (hi - lo) / 2
+    V = np.ascontiguousarray((P - m) / h)
+    H0 = np.stack([h[0] * domain.dirs[0], h[1] * domain.dirs[1], domain.origin + m @ domain.dirs])[None]
+    return V, m, h, H0
+
+
+def _unnormalize(Y: np.ndarray, m: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Affine maps (K, 3, out) in v coordinates -> the same maps in the domain's u coordinates."""
+    out = np.empty_like(Y)
+    out[:, 0], out[:, 1] = Y[:, 0] / h[0], Y[:, 1] / h[1]
+    out[:, 2] = Y[:, 2] - m[0] * out[:, 0] - m[1] * out[:, 1]
+    return out
+
+
 def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
     """Yield the final regions chunk by chunk: (xs, ys, es, offsets, patterns, Y) with keep, else the chunk size.
 
@@ -79,9 +100,8 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
     unit index) of the line that made it, -1 for the domain's boundary (maxout: None, not recorded).
     """
     _check(net, domain)
-    P = domain.polygon
-    scale = float(np.abs(P).max())
-    H0 = np.stack([domain.dirs[0], domain.dirs[1], domain.origin])[None]
+    P, m, h, H0 = _normalized(domain)
+    scale = 1.0
     offs0 = np.array([0, len(P)], dtype=np.int64)
     L = len(net.hidden)
     W0, b0 = net.hidden[0] if L else net.out
@@ -93,7 +113,8 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
         if callable(Zs):
             Zs = Zs()
         if layer == L:
-            yield (xs, ys, es, offs, pat, _dense(Zs)) if keep else len(offs) - 1
+            yield (m[0] + h[0] * xs, m[1] + h[1] * ys, es, offs, pat, _unnormalize(_dense(Zs), m, h)) \
+                if keep else len(offs) - 1
             continue
         Wn, bn = _next_layer(net, layer)
         if net.activation == "identity":
@@ -197,7 +218,7 @@ class Partition:
 
     @cached_property
     def areas(self) -> np.ndarray:
-        x, y = self.xy[:, 0], self.xy[:, 1]
+        x, y = (self.xy - self.domain.polygon.mean(axis=0)).T  # about the domain's centre: no cancellation far out
         nx = self.next_vertex
         cross = x * y[nx] - x[nx] * y
         return 0.5 * np.add.reduceat(cross, self.offsets[:-1]) if self.n_regions else np.zeros(0)
@@ -223,13 +244,35 @@ class Partition:
         return self_check(self, grid)
 
 
+class RegionLimit(ValueError):
+    """The partition has more regions than the caller allowed (max_regions)."""
+
+
+def _limited(chunks, max_regions, progress, size=len):
+    """Pass the walk's chunks through, stopping with RegionLimit once more than max_regions regions are found
+    and calling progress(regions so far) after each chunk."""
+    total = 0
+    for chunk in chunks:
+        total += size(chunk)
+        if max_regions is not None and total > max_regions:
+            raise RegionLimit(f"more than {max_regions} regions (found {total} so far); raise --max-regions "
+                              "or count a smaller domain")
+        if progress is not None:
+            progress(total)
+        yield chunk
+
+
 def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None,
-                      rtol: float = RTOL) -> Partition:
-    """All activation regions of the network `layers` (list of (W, b), last = affine output) on `domain`."""
+                      rtol: float = RTOL, max_regions: int | None = None, progress=None) -> Partition:
+    """All activation regions of the network `layers` (list of (W, b), last = affine output) on `domain`.
+
+    max_regions: raise RegionLimit (a ValueError) as soon as more regions than that are found (the memory
+    held grows with the regions); progress(n): called with the number of regions found after each chunk."""
     net = as_net(layers, activation, slope, k)
     xs, ys, es, offs, pats, Ys = [], [], [], [], [], []
     nv = 0
-    for cx, cy, ce, coffs, pat, Y in walk(net, domain, keep=True, rtol=rtol):
+    chunks = _limited(walk(net, domain, keep=True, rtol=rtol), max_regions, progress, lambda c: len(c[3]) - 1)
+    for cx, cy, ce, coffs, pat, Y in chunks:
         xs.append(cx)
         ys.append(cy)
         es.append(ce)
@@ -245,7 +288,8 @@ def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=Non
                      Y[:, 2], rtol, edge_unit)
 
 
-def count_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None, rtol: float = RTOL) -> int:
+def count_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None, rtol: float = RTOL,
+                  max_regions: int | None = None, progress=None) -> int:
     """Number of activation regions on `domain`, without storing polygons or patterns."""
     net = as_net(layers, activation, slope, k)
-    return int(sum(walk(net, domain, keep=False, rtol=rtol)))
+    return int(sum(_limited(walk(net, domain, keep=False, rtol=rtol), max_regions, progress, int)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from .network import ACTIVATIONS
 
 EXPECTED = ("a relulab checkpoint (relulab.core.models.save_checkpoint) or a torch.save'd state_dict of an "
             "nn.Sequential of nn.Linear layers (keys '0.weight', '0.bias', '2.weight', ...)")
+BN_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
 
 
 @dataclass(frozen=True)
@@ -28,29 +28,60 @@ class LoadedNet:
         return self.layers[0][0].shape[-1]
 
 
+def _path_key(parts: tuple) -> tuple:
+    return tuple((0, int(c), "") if c.isdecimal() else (1, 0, c) for c in parts)
+
+
+def _layer_paths(sd: dict, path) -> list:
+    """The distinct module paths ('0', '1.0', ...) of the weight/bias keys, in the Sequential's order.
+
+    Order is the key paths' numeric components compared as integer tuples; paths that differ first in a
+    named component (two named modules), or of which one is a prefix of another, cannot be ordered."""
+    paths = set()
+    for k in sd:
+        parts = k.split(".") if isinstance(k, str) else []
+        if len(parts) < 2 or parts[-1] not in ("weight", "bias"):
+            what = ("a BatchNorm buffer" if isinstance(k, str) and k.rsplit(".", 1)[-1] in BN_BUFFERS
+                    else "not a Linear layer's weight or bias")
+            raise ValueError(f"{path}: unexpected key {k!r} ({what}); expected {EXPECTED}")
+        paths.add(tuple(parts[:-1]))
+    order = sorted(paths, key=_path_key)
+    for a, b in zip(order[:-1], order[1:]):
+        i = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        if i == min(len(a), len(b)) or not (a[i].isdecimal() and b[i].isdecimal()):
+            raise ValueError(f"{path}: cannot order modules {'.'.join(a)!r} and {'.'.join(b)!r} (keys "
+                             f"{'.'.join(a)!r}.weight, {'.'.join(b)!r}.weight); expected {EXPECTED}")
+    return [".".join(p) for p in order]
+
+
+def _array(sd: dict, key: str, path) -> np.ndarray:
+    v = sd[key]
+    a = np.asarray(v.detach().double().numpy() if hasattr(v, "detach") else v, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{path}: key {key!r} holds non-finite values (nan or inf)")
+    return a
+
+
 def _sequential_layers(sd: dict, path) -> list:
-    keys = list(sd)
-    pat = re.compile(r"^(?:.*\.)?(\d+)\.(weight|bias)$")
-    matches = [pat.match(k) for k in keys]
-    if not keys or not all(matches):
-        bad = [k for k, m in zip(keys, matches) if not m][:3]
-        raise ValueError(f"{path}: unexpected keys {bad or '(none)'}; expected {EXPECTED}")
-    idx = sorted({int(m.group(1)) for m in matches})
+    if not sd:
+        raise ValueError(f"{path}: empty state_dict; expected {EXPECTED}")
     layers = []
-    for i in idx:
-        group = [k for k in keys if pat.match(k).group(1) == str(i)]
-        wk = next((k for k in group if k.endswith("weight")), None)
-        bk = next((k for k in group if k.endswith("bias")), None)
-        if wk is None or bk is None:
-            raise ValueError(f"{path}: layer {i} lacks a weight or a bias; expected {EXPECTED}")
-        W = np.asarray(sd[wk].detach().double().numpy() if hasattr(sd[wk], "detach") else sd[wk], dtype=np.float64)
-        b = np.asarray(sd[bk].detach().double().numpy() if hasattr(sd[bk], "detach") else sd[bk], dtype=np.float64)
+    for mod in _layer_paths(sd, path):
+        wk, bk = f"{mod}.weight", f"{mod}.bias"
+        for k in (wk, bk):
+            if k not in sd:
+                raise ValueError(f"{path}: key {k!r} is missing (layer {mod!r} lacks a weight or a bias); "
+                                 f"expected {EXPECTED}")
+        W, b = _array(sd, wk, path), _array(sd, bk, path)
         if W.ndim != 2 or b.shape != (W.shape[0],):
-            raise ValueError(f"{path}: layer {i} is not an nn.Linear (weight {tuple(W.shape)}, bias {tuple(b.shape)})")
+            raise ValueError(f"{path}: key {wk!r}: layer {mod!r} is not an nn.Linear "
+                             f"(weight {tuple(W.shape)}, bias {tuple(b.shape)})")
+        if 0 in W.shape:
+            raise ValueError(f"{path}: key {wk!r} has shape {tuple(W.shape)}: a layer of width 0 "
+                             f"({W.shape[0]} outputs, {W.shape[1]} inputs)")
+        if layers and W.shape[1] != layers[-1][0].shape[0]:
+            raise ValueError(f"{path}: key {wk!r}: layer sizes do not chain ({layers[-1][0].shape} then {W.shape})")
         layers.append((W, b))
-    for (W1, _), (W2, _) in zip(layers[:-1], layers[1:]):
-        if W2.shape[1] != W1.shape[0]:
-            raise ValueError(f"{path}: layer sizes do not chain ({W1.shape} then {W2.shape})")
     return layers
 
 

@@ -184,7 +184,7 @@ class Stack:
         return net.eval()
 
     def state(self) -> dict:
-        return {"spec": self.spec.to_dict(), "seeds": self.seeds, "params": self.params}
+        return {"spec": self.spec.to_dict(), "seeds": [int(s) for s in self.seeds], "params": self.params}
 
     @staticmethod
     def from_state(state: dict) -> "Stack":

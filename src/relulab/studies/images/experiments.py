@@ -91,7 +91,8 @@ def save_stack(st: cnn.Stack, path) -> None:
 
 
 def load_stack(path) -> cnn.Stack:
-    return cnn.Stack.from_state(torch.load(path, weights_only=False))
+    """A stack saved by save_stack; only tensors and plain data are unpickled (weights_only=True)."""
+    return cnn.Stack.from_state(torch.load(path, map_location="cpu", weights_only=True))
 
 
 # ---- activation family (F9, F12, F7, F1) ----
