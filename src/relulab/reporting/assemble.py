@@ -107,7 +107,8 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     (gen / "_banner.qmd").write_text(banner_part(info))
     (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df, stats))
     (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
-                                                     provisional_note(info), set(prose)))
+                                                     provisional_note(info), set(prose),
+                                                     (configfiles or [""])[-1]))
     (gen / "_families.qmd").write_text(families_part(prose, ledger_data))
     (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table))
     values = {f: v for f, (_, _, v) in zip(families, loaded) if v}

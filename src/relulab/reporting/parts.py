@@ -144,9 +144,23 @@ def family_link(family: str, families: set[str] | None) -> str:
     return f"`{family}`"
 
 
+def rerun_text(claim: dict, configfile: str) -> str:
+    """How to rerun the claim: the rule that writes its statistics, the config section it reads, the command."""
+    fam = claim.get("family")
+    if claim.get("status") != "active" or not fam:
+        return ""
+    cfg = f" --configfile {configfile}" if configfile and configfile != "config/config.yaml" else ""
+    return (f"**Rerun this claim.** Its statistics are written by rule `{fam}_evidence` "
+            f"(`results/{fam}/claims.csv`) from the `{fam}` family's runs, which read the config section "
+            f"`{fam}:` (and `seeds`); the verdict by rule `verdicts`. "
+            f"`snakemake --cores 2{cfg} -R {fam}_evidence -- results/report/index.html` recomputes the statistics "
+            f"from the existing runs; add `-R` with the family's other rules (`snakemake --list-rules`) to redo "
+            f"the runs themselves, or change a setting with `--config`.")
+
+
 def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFrame,
                   tables: dict[str, pd.DataFrame], placed: set[str], provisional: str = "",
-                  families: set[str] | None = None) -> str:
+                  families: set[str] | None = None, configfile: str = "") -> str:
     """One claim: paraphrase, experiment, rule, verdict, statistics, evidence (each item placed once)."""
     parts = [f"## Claim {claim['id']} {badge(v['verdict'])} {{#{claim_anchor(claim['id'])}}}",
              "> " + md_text(claim["claim"]),
@@ -175,11 +189,13 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
         if i not in placed:
             placed.add(i)
             parts.append(evidence_block({"id": i, **known.loc[i].to_dict()}, tables))
-    return "\n\n".join(parts)
+    parts.append(rerun_text(claim, configfile))
+    return "\n\n".join(p for p in parts if p)
 
 
 def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, manifest: pd.DataFrame,
-                  tables: dict[str, pd.DataFrame], provisional: str = "", families: set[str] | None = None) -> str:
+                  tables: dict[str, pd.DataFrame], provisional: str = "", families: set[str] | None = None,
+                  configfile: str = "") -> str:
     """One chapter per source document (ledger order of claims), then any evidence no claim cited."""
     by_id = {r["claim_id"]: r for r in verdicts.to_dict("records")}
     titles = ledger.get("sources") or {}
@@ -198,7 +214,7 @@ def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, man
         for c in claims:
             v = by_id.get(c["id"], {"claim_id": c["id"], "verdict": "pending", "note": "no verdict row"})
             out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed,
-                                     provisional, families))
+                                     provisional, families, configfile))
     rest = [r for _, r in manifest.iterrows() if r["id"] not in placed]
     if rest:
         out.append("# Further evidence {#sec-further-evidence}\n\nFigures and tables that no claim cites.")
