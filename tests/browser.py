@@ -29,8 +29,10 @@ const images = [...document.images].map(i => { const r = i.getBoundingClientRect
 const outside = [];
 for (const el of body.querySelectorAll('*')) {
   if (el.tagName === 'IMG' || el.closest('figure') && el.tagName === 'IMG' || scrolls(el)) continue;
-  const r = el.getBoundingClientRect();
-  if (r.width > 0 && (r.right > col.right + 1 || r.left < col.left - 1))
+  // per line fragment; a fragment of a wrapped inline element may end in a hanging space (0.6em allowed)
+  const slack = getComputedStyle(el).display.startsWith('inline') ? 0.6 * parseFloat(getComputedStyle(el).fontSize) : 0;
+  const frags = [...el.getClientRects()].filter(q => q.width > 0);
+  if (frags.some(q => q.right > col.right + 1 + slack || q.left < col.left - 1))
     outside.push(el.tagName + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''));
 }
 const ids = new Set([...document.querySelectorAll('[id]')].map(e => e.id));
