@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from relulab.reporting.build import banner_part, build_info, provisional_note
+from relulab.reporting.build import banner_part, build_info, extra_configfiles, provisional_note
 from relulab.reporting.parts import (benchmark_summary, chapters_part, families_part, reproducibility_part,
                                      summary_part, variables)
 
@@ -108,7 +108,7 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df, stats))
     (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
                                                      provisional_note(info), set(prose),
-                                                     (configfiles or [""])[-1]))
+                                                     (extra_configfiles(configfiles) or [""])[-1]))
     (gen / "_families.qmd").write_text(families_part(prose, ledger_data))
     (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table))
     values = {f: v for f, (_, _, v) in zip(families, loaded) if v}

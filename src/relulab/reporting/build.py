@@ -97,11 +97,16 @@ def build_info(config: dict, configfiles: list[str] | None, root, job_seconds: f
     }
 
 
+def extra_configfiles(files: list[str]) -> list[str]:
+    """The config files given besides the full configuration (Snakemake may list them in any order)."""
+    return [f for f in files or [] if Path(f).as_posix() != FULL_CONFIG]
+
+
 def provisional_note(info: dict) -> str:
     """The short form repeated in each verdict box ('' for a full build)."""
     if not info.get("provisional"):
         return ""
-    files = ", ".join(f"`{f}`" for f in info["configfiles"][1:]) or "a reduced configuration"
+    files = ", ".join(f"`{f}`" for f in extra_configfiles(info["configfiles"])) or "a reduced configuration"
     why = [r.split(" (")[0] for r in info["provisional"] if "other setting" not in r] or ["a reduced configuration"]
     return (f"*Provisional:* a quick build ({files}) with " + "; ".join(why)
             + ". See [the build banner](#sec-build).")

@@ -91,7 +91,9 @@ def verdict_callout(claim: dict, v: dict, stats: pd.DataFrame | None = None, pro
         why = text_of(v.get("note")) or text_of(claim.get("reason")) or "the experiment has not run"
         body.append("No verdict yet: " + md_text(why).rstrip(".") + ".")
     else:
-        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**; {uncertainty(v)}.")
+        prim = stats[stats["statistic"] == v["statistic"]] if stats is not None and len(stats) else []
+        sort = uncertainty(prim.iloc[0].to_dict() if len(prim) else v)
+        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**; {sort}.")
         if text_of(v.get("rule")):
             body.append(f"Rule that fired: `{text_of(v['rule'])}`.")
         if text_of(v.get("note")):
