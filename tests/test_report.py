@@ -207,3 +207,34 @@ def test_families_part_nests_headers_below_methods():
     assert levels[0] == (2, "sec-families")
     assert all(level >= 3 for level, _ in levels[1:])
     assert parts.families_part({}) == ""
+
+
+def test_reason_names_the_deciding_condition_with_its_numbers():
+    from relulab.reporting import reasons
+    ledger = {"id": "X", "statistic": "s", "decision": {
+        "supported": "value > 1 and other.ci_low >= 2", "supported_with_caveats": "value > 1", "refuted": "value <= 1"}}
+    stats = pd.DataFrame([{"statistic": "s", "value": 9.4, "ci_low": 9.4, "ci_high": 9.4, "n_seeds": 1},
+                          {"statistic": "other", "value": 0.9, "ci_low": 0.84, "ci_high": 1.1, "n_seeds": 3}])
+    v = {"verdict": "supported_with_caveats", "rule": "supported_with_caveats: value > 1"}
+    assert reasons.reason(ledger, v, stats) == ("Supported with caveats: `s` = 9.4 > 1, but supported needs `other` "
+                                                "(CI low) ≥ 2 (measured 0.84).")
+    low = stats.assign(value=[0.5, 0.9], ci_low=[0.5, 0.84], ci_high=[0.5, 1.1])
+    assert reasons.reason(ledger, {"verdict": "refuted", "rule": "refuted: value <= 1"}, low) == \
+        "Refuted: `s` = 0.5 ≤ 1."
+    assert reasons.reason({"id": "Y"}, {"verdict": "not_testable", "note": "a definition."}, stats) == \
+        "Not testable here: a definition."
+    assert reasons.uncertainty({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1, "note": "exact"}) == "exact"
+    assert reasons.uncertainty({"value": 7.0, "ci_low": 7.0, "ci_high": 7.0, "n_seeds": 1,
+                                "note": "power-law fit of the bytes"}).startswith("extrapolated")
+    assert reasons.uncertainty({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3, "note": ""}) == \
+        "95% CI over 3 seeds"
+
+
+def test_provisional_reasons_come_from_the_config_difference():
+    from relulab.reporting import build
+    full = {"seeds": 8, "g": {"dataset": "fashion_mnist", "steps": 500, "widths": [1, 2, 3]}}
+    quick = {"seeds": 3, "g": {"dataset": "digits", "steps": 100, "widths": [1, 2]}}
+    why = build.provisional_reasons(quick, full)
+    assert why[0] == "fewer seeds (`seeds` 3 instead of 8)" and why[1].startswith("digits instead of fashion_mnist")
+    assert why[2].startswith("shorter runs (1 step or epoch setting lower") and "1 other setting" in why[3]
+    assert build.provisional_reasons(full, full) == []

@@ -27,6 +27,8 @@ rule report:
             r.name: str(r.benchmark) for r in workflow.rules if r.benchmark and not callable(r.benchmark)
         },
         report_src=REPORT_SRC,
+        # the config files of this run (config/config.yaml, then any --configfile), named in the banner
+        configfiles=lambda wc: [os.path.relpath(str(f)) for f in workflow.configfiles],
     log:
         log_path("report", "report"),
     benchmark:

@@ -17,6 +17,7 @@ assemble.assemble(
     config=dict(snakemake.params.config),
     report_src=snakemake.params.report_src,
     benchmark_patterns=dict(snakemake.params.benchmarks),
+    configfiles=list(snakemake.params.configfiles),
 )
 log.info("assembled %s for families %s", build, list(snakemake.params.families))
 for warning in render.render(build, out):

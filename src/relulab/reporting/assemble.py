@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from relulab.reporting.build import banner_part, build_info, extra_configfiles, provisional_note
 from relulab.reporting.parts import (benchmark_summary, chapters_part, families_part, reproducibility_part,
                                      summary_part, variables)
 
@@ -76,7 +77,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", benchmarks_dir="results/benchmarks",
-             config=None, report_src="report", root=".", benchmark_patterns=None) -> Path:
+             config=None, report_src="report", root=".", benchmark_patterns=None, configfiles=None) -> Path:
     """Copy report/ to build_dir and write the generated parts, _variables.yml and figures; returns index.qmd."""
     build_dir, root = Path(build_dir), Path(root)
     if build_dir.exists():
@@ -98,13 +99,18 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     prose = {f: (prose_dir / f"{f}.qmd").read_text() for f in families if (prose_dir / f"{f}.qmd").exists()}
     bench_root = Path(benchmarks_dir)
     bench = {_relative(p, root): pd.read_csv(p, sep="\t") for p in sorted(bench_root.rglob("*.tsv"))}
+    bench_table = benchmark_summary(bench, benchmark_patterns)
+    info = build_info(config or {}, configfiles, root, float(bench_table["Total time (s)"].sum()),
+                      int(bench_table["Jobs"].sum()))
     gen = build_dir / GENERATED
     gen.mkdir(exist_ok=True)
-    (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df))
-    (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables))
-    (gen / "_families.qmd").write_text(families_part(prose))
-    (gen / "_reproducibility.qmd").write_text(
-        reproducibility_part(config or {}, software_versions(), benchmark_summary(bench, benchmark_patterns)))
+    (gen / "_banner.qmd").write_text(banner_part(info))
+    (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df, stats))
+    (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
+                                                     provisional_note(info), set(prose),
+                                                     (extra_configfiles(configfiles) or [""])[-1]))
+    (gen / "_families.qmd").write_text(families_part(prose, ledger_data))
+    (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table))
     values = {f: v for f, (_, _, v) in zip(families, loaded) if v}
     (build_dir / "_variables.yml").write_text(yaml.safe_dump(variables(values), sort_keys=True))
     return build_dir / "index.qmd"

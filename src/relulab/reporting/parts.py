@@ -13,6 +13,8 @@ import yaml
 
 from relulab.reporting.markdown import (CI_LABEL, VERDICTS, anchor, badge, cell, ci_text, claim_anchor, estimate, fmt,
                                         ids_of, markdown_table, md_text, plural, source_anchor, text_of)
+from relulab.reporting.reasons import reason, uncertainty
+from relulab.reporting.verdicts import FIELDS
 
 DECISION_ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
 MAX_TABLE_ROWS = 40
@@ -24,18 +26,21 @@ def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
     return {v: int(counts.get(v, 0)) for v in VERDICTS}
 
 
-def summary_part(ledger: dict, verdicts: pd.DataFrame) -> str:
-    """The summary chapter: verdict counts and one table row per ledger claim."""
+def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | None = None) -> str:
+    """The summary chapter: verdict counts and one table row per ledger claim, with the reason sentence."""
     by_id = verdicts.set_index("claim_id")
+    stats = stats if stats is not None else pd.DataFrame(columns=["claim_id", "statistic", *FIELDS])
     rows = []
     for c in ledger["claims"]:
-        v = by_id.loc[c["id"]] if c["id"] in by_id.index else {"verdict": "pending"}
+        v = by_id.loc[c["id"]].to_dict() if c["id"] in by_id.index else {"verdict": "pending"}
         stat = text_of(v.get("statistic"))
         measured = v["verdict"] not in ("pending", "not_testable") and fmt(v.get("value")) != "—"
+        why = reason(c, v, stats[stats["claim_id"] == c["id"]]).split(": ", 1)[-1]
         rows.append("| " + " | ".join([
             f"[{c['id']}](#{claim_anchor(c['id'])})",
-            cell(c["claim"]),
             badge(v["verdict"]),
+            cell(c["claim"]),
+            cell(why),
             f"`{stat}`" if stat else "—",
             fmt(v.get("value")) if measured else "—",
             ci_text(v) if measured else "—",
@@ -45,8 +50,9 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame) -> str:
     counts = verdict_counts(verdicts)
     told = ", ".join(f"{n} {VERDICTS[v][0].lower()}" for v, n in counts.items() if n)
     table = "\n".join([
-        f"| Claim | Statement | Verdict | Primary statistic | Value | {CI_LABEL} | Seeds | Chapter |",
-        "|:---|:----------------------|:-----|:-------|----:|:------|--:|--:|",
+        f"| Claim | Verdict | Statement | Why (the deciding condition) | Primary statistic | Value | {CI_LABEL} | "
+        "Seeds | Chapter |",
+        "|:---|:-----|:--------------|:--------------|:-------|----:|:------|--:|--:|",
         *rows,
     ])
     n = len(ledger["claims"])
@@ -72,22 +78,28 @@ def decision_list(claim: dict) -> str:
             f"`{claim.get('statistic')}`:\n\n" + "\n".join(lines))
 
 
-def verdict_callout(claim: dict, v: dict) -> str:
-    """The verdict box: coloured by verdict, with the primary statistic and the rule that fired."""
+def verdict_callout(claim: dict, v: dict, stats: pd.DataFrame | None = None, provisional: str = "") -> str:
+    """The verdict box: coloured by verdict, the reason sentence, the primary statistic and the rule that fired,
+    and for a quick build the note that the verdict is provisional."""
     verdict = v["verdict"]
     label, kind = VERDICTS.get(verdict, (verdict, "note"))
-    body = []
+    why = reason(claim, v, stats if stats is not None else pd.DataFrame(columns=["statistic", *FIELDS]))
+    body = [f"::: {{.verdict-reason}}\n**Why.** {md_text(why)}\n:::"]
     if verdict == "not_testable":
         body.append(md_text(text_of(claim.get("reason")) or text_of(v.get("note"))))
     elif verdict == "pending":
         why = text_of(v.get("note")) or text_of(claim.get("reason")) or "the experiment has not run"
         body.append("No verdict yet: " + md_text(why).rstrip(".") + ".")
     else:
-        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**.")
+        prim = stats[stats["statistic"] == v["statistic"]] if stats is not None and len(stats) else []
+        sort = uncertainty(prim.iloc[0].to_dict() if len(prim) else v)
+        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**; {sort}.")
         if text_of(v.get("rule")):
             body.append(f"Rule that fired: `{text_of(v['rule'])}`.")
         if text_of(v.get("note")):
             body.append(md_text(v["note"]))
+    if provisional:
+        body.append(f"::: {{.provisional}}\n{provisional}\n:::")
     return f'::: {{.callout-{kind} title="Verdict: {label}"}}\n' + "\n\n".join(body) + "\n:::"
 
 
@@ -97,10 +109,11 @@ def statistics_table(claim: dict, stats: pd.DataFrame) -> str:
         return ""
     primary = claim.get("statistic")
     s = stats.assign(_p=stats["statistic"] != primary).sort_values("_p", kind="stable")
-    lines = [f"| Statistic | Value | {CI_LABEL} | Seeds | Note |", "|:--|--:|:--|--:|:------|"]
+    lines = [f"| Statistic | Value | {CI_LABEL} | Seeds | Kind | Note |", "|:--|--:|:--|--:|:---|:------|"]
     for _, r in s.iterrows():
         name = f"`{r['statistic']}`" + (" (primary)" if r["statistic"] == primary else "")
-        lines.append(f"| {name} | {fmt(r['value'])} | {ci_text(r)} | {fmt(r['n_seeds'])} | {cell(r.get('note'))} |")
+        lines.append(f"| {name} | {fmt(r['value'])} | {ci_text(r)} | {fmt(r['n_seeds'])} | {uncertainty(r)} | "
+                     f"{cell(r.get('note'))} |")
     return "\n".join(lines)
 
 
@@ -126,13 +139,36 @@ def evidence_block(item: dict, tables: dict[str, pd.DataFrame]) -> str:
     return markdown_table(shown, caption, item["id"])
 
 
+def family_link(family: str, families: set[str] | None) -> str:
+    """The family's name, linked to its method section where the build has one."""
+    if families is not None and family in families:
+        return f"[`{family}`](#{anchor('sec-family', family)})"
+    return f"`{family}`"
+
+
+def rerun_text(claim: dict, configfile: str) -> str:
+    """How to rerun the claim: the rule that writes its statistics, the config section it reads, the command."""
+    fam = claim.get("family")
+    if claim.get("status") != "active" or not fam:
+        return ""
+    cfg = f" --configfile {configfile}" if configfile and configfile != "config/config.yaml" else ""
+    return (f"**Rerun this claim.** Its statistics are written by rule `{fam}_evidence` "
+            f"(`results/{fam}/claims.csv`) from the `{fam}` family's runs, which read the config section "
+            f"`{fam}:` (and `seeds`); the verdict by rule `verdicts`. "
+            f"`snakemake --cores 2{cfg} -R {fam}_evidence -- results/report/index.html` recomputes the statistics "
+            f"from the existing runs; add `-R` with the family's other rules (`snakemake --list-rules`) to redo "
+            f"the runs themselves, or change a setting with `--config`.")
+
+
 def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFrame,
-                  tables: dict[str, pd.DataFrame], placed: set[str]) -> str:
+                  tables: dict[str, pd.DataFrame], placed: set[str], provisional: str = "",
+                  families: set[str] | None = None, configfile: str = "") -> str:
     """One claim: paraphrase, experiment, rule, verdict, statistics, evidence (each item placed once)."""
     parts = [f"## Claim {claim['id']} {badge(v['verdict'])} {{#{claim_anchor(claim['id'])}}}",
-             "> " + md_text(claim["claim"])]
+             "> " + md_text(claim["claim"]),
+             "[↑ Summary of verdicts](#sec-summary){.back-link}"]
     if claim.get("experiment"):
-        fam = f" (family `{claim['family']}`)" if claim.get("family") else ""
+        fam = f" (family {family_link(claim['family'], families)})" if claim.get("family") else ""
         parts.append(f"**Experiment**{fam}: " + md_text(claim["experiment"]))
     if claim.get("reading"):
         parts.append("**Reading tested.** " + md_text(claim["reading"]))
@@ -140,7 +176,7 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
         parts.append("**Amendment.** " + md_text(claim["amended"]))
     if claim.get("status") == "active":
         parts.append(decision_list(claim))
-    parts.append(verdict_callout(claim, v))
+    parts.append(verdict_callout(claim, v, stats, provisional))
     table = statistics_table(claim, stats)
     if table:
         parts.append("All statistics measured for this claim:\n\n" + table)
@@ -155,11 +191,13 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
         if i not in placed:
             placed.add(i)
             parts.append(evidence_block({"id": i, **known.loc[i].to_dict()}, tables))
-    return "\n\n".join(parts)
+    parts.append(rerun_text(claim, configfile))
+    return "\n\n".join(p for p in parts if p)
 
 
 def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, manifest: pd.DataFrame,
-                  tables: dict[str, pd.DataFrame]) -> str:
+                  tables: dict[str, pd.DataFrame], provisional: str = "", families: set[str] | None = None,
+                  configfile: str = "") -> str:
     """One chapter per source document (ledger order of claims), then any evidence no claim cited."""
     by_id = {r["claim_id"]: r for r in verdicts.to_dict("records")}
     titles = ledger.get("sources") or {}
@@ -177,7 +215,8 @@ def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, man
                    + ", ".join(f"[{c['id']}](#{claim_anchor(c['id'])})" for c in claims) + ".")
         for c in claims:
             v = by_id.get(c["id"], {"claim_id": c["id"], "verdict": "pending", "note": "no verdict row"})
-            out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed))
+            out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed,
+                                     provisional, families, configfile))
     rest = [r for _, r in manifest.iterrows() if r["id"] not in placed]
     if rest:
         out.append("# Further evidence {#sec-further-evidence}\n\nFigures and tables that no claim cites.")
@@ -185,15 +224,33 @@ def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, man
     return "\n\n".join(out) + "\n"
 
 
-def families_part(prose: dict[str, str]) -> str:
-    """The method descriptions of the families present in this build (report/families/<family>.qmd)."""
+def nest_headers(text: str, top: int) -> str:
+    """Shift Markdown ATX headers so the shallowest one has level `top` (no skipped levels, no '8.5.0.1')."""
+    levels = [len(m) for m in re.findall(r"^(#+)\s", text, flags=re.M)]
+    if not levels:
+        return text
+    shift = top - min(levels)
+    return re.sub(r"^(#+)(?=\s)", lambda m: "#" * max(1, len(m.group(1)) + shift), text, flags=re.M)
+
+
+def families_part(prose: dict[str, str], ledger: dict | None = None) -> str:
+    """The method descriptions of the families present in this build (report/families/<family>.qmd), each with
+    an anchor and links to the claims it tests (which link back to it)."""
     if not prose:
         return ""
     parts = ["## Experiment families {#sec-families}"]
     for fam, text in prose.items():
-        body = re.sub(r"^(#+)(?=\s)", r"##\1", text.strip(), flags=re.M)  # family prose headers nest below
-        if not re.match(r"##", body):
-            body = f"### Family `{fam}` {{#{anchor('sec-family', fam)}}}\n\n" + body
+        ident = anchor("sec-family", fam)
+        body = nest_headers(text.strip(), 3)
+        first = re.match(r"(###[^\n{]*?)\s*(\{[^}\n]*\})?\s*(\n|$)", body)
+        if not first:
+            body = f"### Family `{fam}` {{#{ident}}}\n\n" + body
+        elif not first.group(2):
+            body = first.group(1) + f" {{#{ident}}}" + body[first.end(1):]
+        claims = [c["id"] for c in (ledger or {}).get("claims", []) if c.get("family") == fam]
+        if claims:
+            body += ("\n\nClaims tested by this family: "
+                     + ", ".join(f"[{c}](#{claim_anchor(c)})" for c in claims) + ".")
         parts.append(body)
     return "\n\n".join(parts) + "\n"
 

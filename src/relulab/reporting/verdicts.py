@@ -55,8 +55,18 @@ def evaluate(expr: str, primary: dict, others: dict[str, dict]) -> bool:
     missing = names_in(expr) - set(others)
     if missing:
         raise KeyError(f"statistics {sorted(missing)} have no measured value")
-    env = {**{k: primary[k] for k in FIELDS}, **{k: SimpleNamespace(**v) for k, v in others.items()}, **_FUNCS}
-    return bool(eval(compile(tree, "<decision>", "eval"), {"__builtins__": {}}, env))
+    return bool(evaluate_node(tree, environment(primary, others)))
+
+
+def environment(primary: dict, others: dict[str, dict]) -> dict:
+    """The names a decision expression may use: the primary statistic's fields, other statistics, abs/min/max."""
+    return {**{k: primary[k] for k in FIELDS}, **{k: SimpleNamespace(**v) for k, v in others.items()}, **_FUNCS}
+
+
+def evaluate_node(node: ast.AST, env: dict):
+    """The value of a checked expression tree (or any of its sub-expressions) in an environment()."""
+    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
+    return eval(compile(ast.fix_missing_locations(tree), "<decision>", "eval"), {"__builtins__": {}}, env)
 
 
 def load_ledger(path) -> dict:

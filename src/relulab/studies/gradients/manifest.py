@@ -33,7 +33,7 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "fraction of those still dead at the end of training."),
         ("fig-gradients-born-dead", figs["born_dead.png"], "A4",
          "Probability that a random deep narrow ReLU network is born dead: Monte Carlo at one input (o, 95% Wilson "
-         "interval), on a whole probe set of the domain (x), and the closed form 1-(1-2^-N)^L (lines)."),
+         "interval), on a whole probe set of the domain (x), and the closed form $1-(1-2^{-N})^L$ (lines)."),
         ("tbl-gradients-born-dead", out.born, "A4", "Born-dead Monte Carlo per width, depth and bias scale, with "
          "Wilson intervals and the closed form for one input."),
         ("fig-gradients-speed", figs["speed.png"], "F7 F5 A5",
