@@ -5,7 +5,7 @@ IMG = config["images"]
 IMG_DIR = "results/images"
 IMG_TRAIN_KEYS = ("dataset", "n_train", "n_eval", "channels", "kernels", "head", "epochs", "batch_size", "lr",
                   "weight_decay", "wide_factor", "rotation_train", "mlp_widths", "identity_widths")
-IMG_ACT_KEYS = ("dataset", "n_eval", "channels", "kernels", "head", "batch_size", "lr", "weight_decay", "activations",
+IMG_ACT_KEYS = ("dataset", "n_eval", "channels", "kernels", "head", "batch_size", "lr", "weight_decay",
                 "speed_target_error")
 IMG_PROBE_KEYS = ("dataset", "n_train", "n_eval", "epochs", "batch_size", "lr", "weight_decay", "probe_n_train",
                   "probe_l2", "probe_iters", "channel_fraction")
@@ -14,6 +14,7 @@ IMG_PROBE_KEYS = ("dataset", "n_train", "n_eval", "epochs", "batch_size", "lr", 
 wildcard_constraints:
     img_model="|".join(images_models()),
     img_size="full|small",
+    img_act="|".join(IMG["activations"]),
 
 
 rule images_train:
@@ -39,24 +40,49 @@ rule images_train:
         "../scripts/images_train.py"
 
 
-rule images_activations:
+rule images_activation:
     output:
-        final=f"{IMG_DIR}/tables/activations_{{img_size}}.csv",
-        history=f"{IMG_DIR}/tables/activations_{{img_size}}_history.csv",
+        final=f"{IMG_DIR}/tables/activations/{{img_size}}/{{img_act}}.csv",
+        history=f"{IMG_DIR}/tables/activations/{{img_size}}/{{img_act}}_history.csv",
     params:
         cfg=lambda wc: {**{k: IMG[k] for k in IMG_ACT_KEYS}, **{k: IMG[k] for k in IMG if k.startswith(wc.img_size)}},
         size=lambda wc: wc.img_size,
         seeds=images_seeds(),
     log:
-        log_path("images", "activations_{img_size}"),
+        log_path("images", "activation_{img_size}_{img_act}"),
     benchmark:
-        bench_path("images", "activations_{img_size}")
+        bench_path("images", "activation_{img_size}_{img_act}")
     threads: config["threads"]
     resources:
         mem_mb=2000,
         runtime=30,
     message:
-        "images: the ReLU family and smooth activations on the {wildcards.img_size} training set"
+        "images: the CNN with {wildcards.img_act} on the {wildcards.img_size} training set"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/images_activation.py"
+
+
+rule images_activations:
+    input:
+        final=lambda wc: expand(f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}.csv", act=IMG["activations"]),
+        history=lambda wc: expand(
+            f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}_history.csv", act=IMG["activations"]
+        ),
+    output:
+        final=f"{IMG_DIR}/tables/activations_{{img_size}}.csv",
+        history=f"{IMG_DIR}/tables/activations_{{img_size}}_history.csv",
+    log:
+        log_path("images", "activations_{img_size}"),
+    benchmark:
+        bench_path("images", "activations_{img_size}")
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    message:
+        "images: joining the activation tables of the {wildcards.img_size} training set"
     conda:
         CONDA_ENV
     script:

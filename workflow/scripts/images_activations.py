@@ -1,9 +1,8 @@
-"""The CNN with every activation of the ReLU family and smooth ones, on the full or small training set."""
+"""The per-activation tables of one training-set size joined in the configured order of activations."""
 from relulab.core import evidence, runtime
 from relulab.studies.images import experiments
 
 log = runtime.start(snakemake)
-final, history = experiments.train_activations(snakemake.params.cfg, snakemake.params.size, snakemake.params.seeds,
-                                               log=log)
-evidence.atomic_write_csv(final, snakemake.output.final)
-evidence.atomic_write_csv(history, snakemake.output.history)
+evidence.atomic_write_csv(experiments.concat_tables(snakemake.input.final), snakemake.output.final)
+evidence.atomic_write_csv(experiments.concat_tables(snakemake.input.history), snakemake.output.history)
+log.info("%d activations joined", len(snakemake.input.final))
