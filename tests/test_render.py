@@ -167,7 +167,7 @@ def test_assemble_and_render_one_self_contained_html(tmp_path):
     text = text_of(html)
     assert "??" not in html and "?@" not in text and not re.search(r"@(fig|tbl|sec)-", text)
     assert "{{<" not in html and "The fam family ran 12 runs of" in text
-    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 2." in text  # Table 1 is the summary
+    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 3." in text  # Tables 1, 2: summary, sources
     assert "Verdict: Supported" in text and 'class="callout relulab-callout callout-tip"' in html
     assert "k^L" in text and "1.5 to 2.5" in text and "fam_train" in text and "50.5" in text
     assert "<math" in html and "mathjax" not in html.lower() and "katex" not in html.lower()
@@ -195,7 +195,7 @@ def test_strict_render_fails_on_unresolved_reference(tmp_path):
     args = make_tree(tmp_path)
     build, out = tmp_path / "build", tmp_path / "index.html"
     assemble.assemble(build, **args)
-    with open(build / "_generated" / "_families.qmd", "a") as f:
+    with open(build / "_generated" / "_chapters.qmd", "a") as f:
         f.write("\nSee @fig-nowhere.\n")
     with pytest.raises(render.RenderError, match="fig-nowhere"):
         render.render(build, out, use_quarto=False, strict=True)
