@@ -108,7 +108,10 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
                                                      provisional_note(info), prose,
                                                      (extra_configfiles(configfiles) or [""])[-1]))
-    (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table))
+    schema_path = root / "config" / "schema.yaml"
+    schema = yaml.safe_load(schema_path.read_text()) if schema_path.is_file() else {}
+    (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table,
+                                                                   schema))
     values = {f: v for f, (_, _, v) in zip(families, loaded) if v}
     (build_dir / "_variables.yml").write_text(yaml.safe_dump(variables(values), sort_keys=True))
     return build_dir / "index.qmd"

@@ -12,6 +12,7 @@ import pandas as pd
 import yaml
 
 from relulab.reporting.chapters import chapter_head, chapters_of, family_anchor, source_line, sources_part
+from relulab.reporting.configdoc import config_part
 from relulab.reporting.markdown import (CI_LABEL, VERDICTS, badge, cell, ci_text, claim_anchor, estimate, fmt, ids_of,
                                         markdown_table, md_text, plural, text_of)
 from relulab.reporting.reasons import reason, uncertainty
@@ -264,7 +265,7 @@ def plain(obj):
     return json.loads(json.dumps(obj, default=str))
 
 
-def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataFrame) -> str:
+def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataFrame, schema: dict | None = None) -> str:
     """Software versions, per-rule run times and memory, and the configuration of this build."""
     soft = pd.DataFrame({"Software": list(versions), "Version": list(versions.values())})
     parts = ["# Reproducibility {#sec-reproducibility}",
@@ -291,8 +292,11 @@ def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataF
                                 "benchmark files (time: mean over repeats of each job, summed over jobs).",
                                 "tbl-benchmarks"))
     parts += ["## Configuration {#sec-configuration}",
-              "```yaml\n" + yaml.safe_dump(plain(config), sort_keys=False, default_flow_style=False).strip()
-              + "\n```"]
+              "The configuration this build ran with (click to unfold); the keys a claim reads are named in its "
+              "rerun note.", config_part(plain(config), schema or {}),
+              '<details class="config-details">\n<summary>The same configuration as a YAML file, for '
+              '<code>snakemake --configfile</code></summary>\n\n```yaml\n'
+              + yaml.safe_dump(plain(config), sort_keys=False, default_flow_style=False).strip() + "\n```\n\n</details>"]
     return "\n\n".join(parts) + "\n"
 
 
