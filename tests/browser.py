@@ -53,8 +53,13 @@ const seen = td => { if (!td) return false; const r = td.getBoundingClientRect()
   const hit = document.elementFromPoint(x, y); return !!hit && td.contains(hit); };
 const summaryCells = row ? [...row.children].slice(0, 2) : [];
 if (row) row.scrollIntoView({block: 'center'});
-const summary = row ? {cells: summaryCells.map(rect), visible: summaryCells.map(seen),
-  box: rect(row.closest('.table-scroll, .quarto-float-tbl > div') || row.closest('table'))} : null;
+const sbox = row ? row.closest('.table-scroll, .quarto-float-tbl > div') : null;
+const summary = row ? {cells: summaryCells.map(rect), visible: summaryCells.map(seen), box: rect(sbox),
+  scrolls: !!sbox && sbox.scrollWidth > sbox.clientWidth + 1} : null;
+if (sbox) {  // scrolled to its far right, the claim and verdict columns must still be in view (sticky)
+  sbox.scrollLeft = sbox.scrollWidth;
+  summary.scrolled_cells = summaryCells.map(rect); summary.scrolled_visible = summaryCells.map(seen);
+  sbox.scrollLeft = 0; }
 // statistic names in the summary on one line each (not broken mid-word)
 const statCodes = [...document.querySelectorAll('#tbl-summary td code')];
 const broken = statCodes.filter(c => { const lh = parseFloat(getComputedStyle(c).lineHeight) ||
@@ -83,7 +88,8 @@ return {
                                 .filter(c => /\S/.test(c.textContent)).length,
   table_captions: [...document.querySelectorAll('.table-float > .table-caption')].length,
   config: config ? {open: config.open, summary: (config.querySelector('summary') || {}).textContent || '',
-                    rows: config.querySelectorAll('tbody tr').length} : null,
+                    rows: config.querySelectorAll('tbody tr').length,
+                    text: config.textContent.slice(0, 3000)} : null,
   raw_tex: (body.innerText.match(/\$[^$\n]{1,40}\$/g) || []).slice(0, 5),
 };
 """

@@ -41,8 +41,11 @@ def test_lua_filter_numbers_in_order_and_resolves_every_reference():
     assert "??" not in html and "?@" not in html and not re.search(r"@(fig|tbl|sec)-", text)
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
     assert [text_of(c) for c in captions] == [f"Figure {n + 1}: Cap {i}" for n, i in enumerate(ids)]
-    assert [text_of(c) for c in re.findall(r"<caption>(.*?)</caption>", html, re.S)] == \
-        ["Table 1: T x", "Table 2: T y"]
+    # a table's caption sits above its scroll box, outside it; the id on the wrapper, so links land on the caption
+    tcaps = re.findall(r'<div id="(tbl-\w)" class="table-float">\s*<div class="table-caption">(.*?)</div>\s*'
+                       r'<div class="table-scroll">\s*<table', html, re.S)
+    assert [(i, text_of(c).strip()) for i, c in tcaps] == [("tbl-x", "Table 1: T x"), ("tbl-y", "Table 2: T y")]
+    assert "<caption>" not in html
     links = re.findall(r'<a\s+href="#([^"]+)">([^<]+)</a>', html.replace("\xa0", " "))
     assert links == [("fig-b", "Figure 3"), ("tbl-y", "Table 2"), ("fig-c", "1"),  # [-@fig-c]: number alone
                      ("sec-two", "Section 2"), ("fig-a", "Figure 2"), ("sec-twoa", "Section 2.1"),

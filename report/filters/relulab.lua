@@ -97,12 +97,12 @@ local function number_table(t)
   end
   local id, cap = t.identifier, t.caption.long
   t.identifier = ""
+  t.caption = { long = pandoc.Blocks({}) }  -- before wrapping: the Div takes a copy of the table
   local box = pandoc.Div({ t }, pandoc.Attr("", { "table-scroll" }))
   if #cap == 0 then
     box.identifier = id
     return box
   end
-  t.caption.long = pandoc.Blocks({})
   return pandoc.Div({ pandoc.Div(cap, pandoc.Attr("", { "table-caption" })), box },
                     pandoc.Attr(id, { "table-float" }))
 end
