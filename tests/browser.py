@@ -60,11 +60,17 @@ if (sbox) {  // scrolled to its far right, the claim and verdict columns must st
   sbox.scrollLeft = sbox.scrollWidth;
   summary.scrolled_cells = summaryCells.map(rect); summary.scrolled_visible = summaryCells.map(seen);
   sbox.scrollLeft = 0; }
-// statistic names in the summary on one line each (not broken mid-word)
+// statistic names in the summary broken only after an underscore, never mid-word: where a character starts a new
+// line, the one before it must be '_'
 const statCodes = [...document.querySelectorAll('#tbl-summary td code')];
-const broken = statCodes.filter(c => { const lh = parseFloat(getComputedStyle(c).lineHeight) ||
-  1.5 * parseFloat(getComputedStyle(c).fontSize); return c.getBoundingClientRect().height > 1.6 * lh; })
-  .map(c => c.textContent);
+const midword = c => { const text = c.textContent, range = document.createRange(); let top = null, prev = '';
+  const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode())
+    for (let i = 0; i < n.length; i++) { range.setStart(n, i); range.setEnd(n, i + 1);
+      const r = range.getClientRects()[0]; if (!r) continue;
+      if (top !== null && r.top > top + 2 && prev !== '_') return true; top = r.top; prev = n.data[i]; }
+  return false; };
+const broken = statCodes.filter(midword).map(c => c.textContent);
 const tables = [...document.querySelectorAll('table')];
 const config = document.querySelector('details.config-details');
 return {

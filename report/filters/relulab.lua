@@ -97,6 +97,9 @@ local function number_table(t)
   end
   local id, cap = t.identifier, t.caption.long
   t.identifier = ""
+  -- no relative column widths (pandoc sets them for long pipe-table lines): the browser sizes columns by their
+  -- content, and a table too wide for the column scrolls
+  for i, cs in ipairs(t.colspecs) do t.colspecs[i] = { cs[1], pandoc.ColWidthDefault } end
   t.caption = { long = pandoc.Blocks({}) }  -- before wrapping: the Div takes a copy of the table
   local box = pandoc.Div({ t }, pandoc.Attr("", { "table-scroll" }))
   if #cap == 0 then

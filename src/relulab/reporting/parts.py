@@ -3,6 +3,7 @@ reproducibility (software, benchmarks, configuration) and the Quarto variables."
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -28,6 +29,12 @@ def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
     return {v: int(counts.get(v, 0)) for v in VERDICTS}
 
 
+def stat_html(name: str) -> str:
+    """A statistic name as inline HTML code that may break only after an underscore, never mid-word."""
+    parts = html.escape(name).split("_")
+    return '<code class="stat">' + "_<wbr>".join(parts) + "</code>"
+
+
 def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | None = None) -> str:
     """The summary chapter: verdict counts and one table row per ledger claim, with the reason sentence."""
     by_id = verdicts.set_index("claim_id")
@@ -43,7 +50,7 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             badge(v["verdict"]),
             cell(c["claim"]),
             cell(why),
-            f"`{stat}`" if stat else "—",
+            stat_html(stat) if stat else "—",
             fmt(v.get("value")) if measured else "—",
             ci_text(v) if measured else "—",
             fmt(v.get("n_seeds")) if measured else "—",
