@@ -252,3 +252,32 @@ def test_provisional_reasons_come_from_the_config_difference():
     assert why[0] == "fewer seeds (`seeds` 3 instead of 8)" and why[1].startswith("digits instead of fashion_mnist")
     assert why[2].startswith("shorter runs (1 step or epoch setting lower") and "1 other setting" in why[3]
     assert build.provisional_reasons(full, full) == []
+
+
+def test_figures_readable_heatmap_text_integer_ticks_and_legends_off_the_data():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from relulab.core import plots
+    viridis = plt.get_cmap("viridis")
+    assert plots.text_colour(viridis(1.0)) == "k" and plots.text_colour(viridis(0.0)) == "w"
+    fig, (a, b) = plt.subplots(1, 2)
+    im = a.imshow(np.array([[0.0, 1.0]]), vmin=0, vmax=1, cmap="viridis")
+    plots.annotate_heatmap(a, im, [[0.0, 1.0]])
+    assert [t.get_color() for t in a.texts] == ["w", "k"]
+    x = np.linspace(0, 3, 200)
+    for k in range(3):  # lines through the whole axes: a centred legend covers them
+        b.plot(x, np.sin(3 * x + k), label=f"line {k}")
+    b.set(xlabel="depth L", ylabel="value")
+    b.legend(loc="center")
+    fig.canvas.draw()
+    assert plots.legend_covers_data(b, b.get_legend())
+    plots.readable(fig)
+    assert not plots.legend_covers_data(b, b.get_legend())
+    assert [t.get_text() for t in b.get_legend().get_texts()] == ["line 0", "line 1", "line 2"]
+    ticks = b.get_xticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    assert not all(float(t).is_integer() for t in b.get_yticks())  # 'value' is not a count
+    plt.close(fig)
