@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -71,8 +72,14 @@ def annotate_heatmap(ax, image, values, fmt: str = "{:.2f}", fontsize: float = 8
 
 def _data_points(ax) -> np.ndarray:
     """Display coordinates of the axes' plotted points (lines, scatter and error-band vertices)."""
-    pts = [ln.get_transform().transform(np.column_stack(ln.get_data()).astype(float))
-           for ln in ax.get_lines() if len(ln.get_xdata())]
+    pts = []
+    for ln in ax.get_lines():
+        xy = ln.get_transform().transform(np.column_stack(ln.get_data()).astype(float)) if len(ln.get_xdata()) else []
+        if len(xy) > 1 and ln.get_linestyle() not in ("None", " ", ""):  # points along each drawn segment too
+            t = np.linspace(0, 1, 16)[:, None, None]
+            xy = np.concatenate([xy, ((1 - t) * xy[:-1] + t * xy[1:]).reshape(-1, 2)])
+        if len(xy):
+            pts.append(np.asarray(xy))
     for c in ax.collections:
         offs = c.get_offsets()
         if len(offs):
@@ -92,9 +99,39 @@ def legend_covers_data(ax, legend) -> bool:
     return bool(((pts[:, 0] >= box.x0) & (pts[:, 0] <= box.x1) & (pts[:, 1] >= box.y0) & (pts[:, 1] <= box.y1)).any())
 
 
+def _headroom(ax, factor: float, lims) -> None:
+    """Raise the top of the y axis so the data fill the lower 1/factor of it (in log space on a log axis)."""
+    lo, hi = lims
+    if ax.get_yscale() == "log" and lo > 0:
+        ax.set_ylim(lo, 10 ** (np.log10(lo) + (np.log10(hi) - np.log10(lo)) * factor))
+    elif ax.get_yscale() == "linear":
+        ax.set_ylim(lo, lo + (hi - lo) * factor)
+
+
+def _place_legend(fig, ax, handles, labels, kw) -> bool:
+    """Best place inside the axes, with more headroom above the data if needed; else below the axes.
+    Returns whether the legend went outside (the layout must then be redone)."""
+    lims = ax.get_ylim()
+    for factor in (1.0, 1.4, 1.8, 2.4):
+        if factor > 1:
+            _headroom(ax, factor, lims)
+        new = ax.legend(handles, labels, loc="best", **kw)
+        fig.canvas.draw()
+        if not legend_covers_data(ax, new):
+            return False
+    ax.set_ylim(lims)
+    below = ax.xaxis.label.get_window_extent()
+    y = ax.transAxes.inverted().transform((0, below.y0))[1] - 0.04
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, y), borderaxespad=0,
+              **{**kw, "ncols": max(kw.get("ncols") or 1, 2)})
+    return True
+
+
 def clear_legends(fig) -> None:
-    """A legend that covers plotted data is moved to the best place inside its axes, or else outside, right."""
+    """A legend that covers plotted data moves to the best free place inside its axes (raising the top of the
+    y axis if that makes room), or else below the axes, and the layout is redone to give it room."""
     fig.canvas.draw()
+    moved = False
     for ax in fig.axes:
         leg = ax.get_legend()
         if leg is None or not legend_covers_data(ax, leg):
@@ -102,10 +139,12 @@ def clear_legends(fig) -> None:
         handles, labels = leg.legend_handles, [t.get_text() for t in leg.get_texts()]
         kw = {"fontsize": leg.get_texts()[0].get_fontsize() if labels else None, "ncols": leg._ncols,
               "title": leg.get_title().get_text() or None}
-        new = ax.legend(handles, labels, loc="best", **kw)
+        moved |= _place_legend(fig, ax, handles, labels, kw)
         fig.canvas.draw()
-        if legend_covers_data(ax, new):
-            ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0, **kw)
+    if moved and type(fig.get_layout_engine()).__name__ != "ConstrainedLayoutEngine":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # axes placed by hand (colour bars) keep their place
+            fig.tight_layout()
         fig.canvas.draw()
 
 
