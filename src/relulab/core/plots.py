@@ -46,11 +46,14 @@ INTEGER_LABEL = re.compile(r"\b(depth|layers?|iterations?|steps?|epochs?|seeds?|
 
 
 def integer_ticks(fig) -> None:
-    """Integer ticks on every linear axis whose label names a count, unless the axis has its own tick positions."""
+    """Integer ticks on every linear axis whose label names a count and that spans at least 2, unless the axis has
+    its own tick positions."""
     for ax in fig.axes:
         for axis, scale in ((ax.xaxis, ax.get_xscale()), (ax.yaxis, ax.get_yscale())):
             label = axis.get_label().get_text()
-            if scale == "linear" and INTEGER_LABEL.search(label) and type(axis.get_major_locator()) is AutoLocator:
+            lo, hi = axis.get_view_interval()
+            if (scale == "linear" and INTEGER_LABEL.search(label) and abs(hi - lo) >= 2
+                    and type(axis.get_major_locator()) is AutoLocator):
                 axis.set_major_locator(MaxNLocator(integer=True))
 
 

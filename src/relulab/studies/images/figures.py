@@ -32,7 +32,7 @@ def plot_filters(st: cnn.Stack, filters: pd.DataFrame):
                 ax.set_ylabel(name, fontsize=7)
             if r == 0:
                 ax.set_title(f"R²={fits[1][i]:.2f}", fontsize=6)
-    cbar = fig.colorbar(im, ax=filter_axes, fraction=0.03, pad=0.01)
+    cbar = fig.colorbar(im, ax=filter_axes, orientation="horizontal", fraction=0.05, pad=0.04, aspect=40)
     cbar.set_label("weight / its filter's max |weight|", fontsize=6)
     cbar.ax.tick_params(labelsize=6)
     ax = fig.add_subplot(grid[:, n + 1:])
