@@ -47,6 +47,9 @@ def measured(tmp_path_factory):
     pd.concat([manifest, pd.DataFrame([extra])]).to_csv(fam / "manifest.csv", index=False)
     (root / "config" / "config.yaml").write_text(yaml.safe_dump({"seeds": 8, "fam": {"depths": [1, 2, 4],
                                                                                       "steps": 1000}}))
+    (root / "config" / "schema.yaml").write_text(yaml.safe_dump({"properties": {
+        "seeds": {"type": "integer", "default": 8, "description": "number of seeds per grid cell"},
+        "fam": {"type": "object", "properties": {"depths": {"type": "array", "items": {"type": "integer"}}}}}}))
     args["config"] = {"seeds": 3, "fam": {"depths": [1, 2], "steps": 100}}
     args["configfiles"] = ["config/config.yaml", "config/quick.yaml"]
     build, out = root / "results" / "report" / "build", root / "results" / "report" / "index.html"
@@ -95,3 +98,45 @@ def test_banner_and_one_reason_per_verdict(measured):
 def test_math_renders_as_mathml(measured):
     m = measured[1400]
     assert m["maths"] >= 2 and m["mathml"] == m["maths"] and m["raw_tex"] == []
+
+
+def test_table_of_contents_is_a_sidebar_at_1400_px_and_its_links_resolve(measured):
+    wide, narrow = measured[1400], measured[390]
+    for m in (wide, narrow):
+        assert m["toc"] and m["toc"]["links"] >= 5 and m["toc"]["dangling"] == []
+    toc = wide["toc"]
+    assert toc["position"] == "fixed" and toc["visible_links"] == toc["links"]
+    assert toc["rect"]["right"] <= wide["column"]["left"]  # beside the text column, not over it
+    for img in wide["images"]:
+        assert img["left"] >= toc["rect"]["right"], img  # a figure breaking out of the column stays off the sidebar
+    assert narrow["toc"]["position"] == "static" and 0 < narrow["toc"]["visible_links"] < narrow["toc"]["links"]
+
+
+def test_summary_claim_and_verdict_columns_stay_visible_on_a_phone(measured):
+    s = measured[390]["summary"]
+    assert s["scrolls"], "the summary should be wider than a phone (this test checks its sticky columns)"
+    for cells, visible in ((s["cells"], s["visible"]), (s["scrolled_cells"], s["scrolled_visible"])):
+        assert visible == [True, True]
+        for c in cells:
+            assert c["left"] >= 0 and c["right"] <= 390, cells
+        assert cells[1]["left"] >= cells[0]["right"] - 1, cells  # the verdict does not cover the claim id
+    for m in measured.values():  # statistic names break only after an underscore
+        assert m["summary_broken_stats"] == [] and m["summary_stats"] >= 1
+
+
+def test_heading_numbers_have_no_skipped_levels(measured):
+    numbers = measured[1400]["section_numbers"]
+    assert numbers and not [n for n in numbers if ".0" in n or n.startswith("0")]
+
+
+def test_tables_scroll_with_their_captions_outside_the_box(measured):
+    m = measured[1400]
+    assert m["tables"] >= 3 and m["tables_in_scroll_box"] == m["tables"]
+    assert m["captions_inside_scroll_box"] == 0 and m["table_captions"] >= 3
+
+
+def test_configuration_is_folded_and_annotated(measured):
+    c = measured[1400]["config"]
+    assert c and not c["open"] and c["rows"] == 3 and "configuration keys" in c["summary"]
+    text = " ".join(c["text"].split())
+    assert "number of seeds per grid cell; default 8" in text and "list of integer" in text

@@ -41,8 +41,11 @@ def test_lua_filter_numbers_in_order_and_resolves_every_reference():
     assert "??" not in html and "?@" not in html and not re.search(r"@(fig|tbl|sec)-", text)
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", html, re.S)
     assert [text_of(c) for c in captions] == [f"Figure {n + 1}: Cap {i}" for n, i in enumerate(ids)]
-    assert [text_of(c) for c in re.findall(r"<caption>(.*?)</caption>", html, re.S)] == \
-        ["Table 1: T x", "Table 2: T y"]
+    # a table's caption sits above its scroll box, outside it; the id on the wrapper, so links land on the caption
+    tcaps = re.findall(r'<div id="(tbl-\w)" class="table-float">\s*<div class="table-caption">(.*?)</div>\s*'
+                       r'<div class="table-scroll">\s*<table', html, re.S)
+    assert [(i, text_of(c).strip()) for i, c in tcaps] == [("tbl-x", "Table 1: T x"), ("tbl-y", "Table 2: T y")]
+    assert "<caption>" not in html
     links = re.findall(r'<a\s+href="#([^"]+)">([^<]+)</a>', html.replace("\xa0", " "))
     assert links == [("fig-b", "Figure 3"), ("tbl-y", "Table 2"), ("fig-c", "1"),  # [-@fig-c]: number alone
                      ("sec-two", "Section 2"), ("fig-a", "Figure 2"), ("sec-twoa", "Section 2.1"),
@@ -167,7 +170,7 @@ def test_assemble_and_render_one_self_contained_html(tmp_path):
     text = text_of(html)
     assert "??" not in html and "?@" not in text and not re.search(r"@(fig|tbl|sec)-", text)
     assert "{{<" not in html and "The fam family ran 12 runs of" in text
-    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 2." in text  # Table 1 is the summary
+    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 3." in text  # Tables 1, 2: summary, sources
     assert "Verdict: Supported" in text and 'class="callout relulab-callout callout-tip"' in html
     assert "k^L" in text and "1.5 to 2.5" in text and "fam_train" in text and "50.5" in text
     assert "<math" in html and "mathjax" not in html.lower() and "katex" not in html.lower()
@@ -195,7 +198,7 @@ def test_strict_render_fails_on_unresolved_reference(tmp_path):
     args = make_tree(tmp_path)
     build, out = tmp_path / "build", tmp_path / "index.html"
     assemble.assemble(build, **args)
-    with open(build / "_generated" / "_families.qmd", "a") as f:
+    with open(build / "_generated" / "_chapters.qmd", "a") as f:
         f.write("\nSee @fig-nowhere.\n")
     with pytest.raises(render.RenderError, match="fig-nowhere"):
         render.render(build, out, use_quarto=False, strict=True)

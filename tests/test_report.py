@@ -113,9 +113,9 @@ def test_markdown_table_parses_back_with_caption_and_id():
 def test_summary_lists_every_claim_once_with_counts():
     md = parts.summary_part(LEDGER, VERDICTS)
     ast = pandoc_ast(md)
-    (table,) = walk(ast, "Table")
-    assert table["c"][0][0] == "tbl-summary"
-    links = [link["c"][2][0] for link in walk(ast, "Link")]
+    table, sources = walk(ast, "Table")
+    assert table["c"][0][0] == "tbl-summary" and sources["c"][0][0] == "tbl-sources"
+    links = [link["c"][2][0] for link in walk(table, "Link")]
     assert links == [f"#sec-claim-{c['id'].lower()}" for c in LEDGER["claims"]]
     counts = Counter(VERDICTS["verdict"])
     for verdict, n in counts.items():
@@ -134,7 +134,11 @@ def test_chapters_place_each_evidence_item_once_and_resolve_every_reference():
     refs = {c["citationId"] for cite in walk(ast, "Cite") for c in cite["c"][0]}
     assert refs and refs <= targets
     headers = [h["c"][1][0] for h in walk(ast, "Header")]
-    assert headers.index("sec-src-000-a") < headers.index("sec-claim-r1") < headers.index("sec-src-001-b")
+    # one chapter per family in ledger order, each before its claims; claims without a family last
+    assert (headers.index("sec-family-fam") < headers.index("sec-claim-r1") < headers.index("sec-claim-h1")
+            < headers.index("sec-family-other") < headers.index("sec-claim-h2") < headers.index("sec-family-none")
+            < headers.index("sec-claim-r2"))
+    assert "](#sec-family-fam)" in md.split("sec-claim-r1", 1)[1]  # the claim links back to its family
     # callout class follows the verdict; H2 (no verdict row) is pending; R2 shows its reason
     divs = {d["c"][0][1][0]: d for d in walk(ast, "Div")}
     assert {"callout-tip", "callout-note", "callout-important"} <= set(divs)
@@ -201,12 +205,22 @@ def test_variables_nest_by_family_for_quarto_var():
     assert out == {"fam": {"n": 3, "x": "0.1235", "s": "text"}}
 
 
-def test_families_part_nests_headers_below_methods():
-    md = parts.families_part({"fam": "Some prose.\n\n# Detail\n\ntext", "g": "## Own title\n\nx"})
+def test_family_prose_leads_its_chapter_with_correct_levels_and_claim_links():
+    prose = {"fam": "## The fam family\n\nIt tests (R1, H1) and (Z9).\n\n#### Detail\n\ntext\n\n## More\n\nx"}
+    md = parts.chapters_part(LEDGER, VERDICTS, STATS, MANIFEST, TABLES, prose=prose)
     levels = [(h["c"][0], h["c"][1][0]) for h in walk(pandoc_ast(md), "Header")]
-    assert levels[0] == (2, "sec-families")
-    assert all(level >= 3 for level, _ in levels[1:])
-    assert parts.families_part({}) == ""
+    assert levels[0] == (1, "sec-family-fam")
+    heads = [lv for lv, _ in levels]
+    assert all(b <= a + 1 for a, b in zip(heads, heads[1:])), heads  # no skipped level, no '3.0.1'
+    assert md.index("The fam family") < md.index("It tests") < md.index("{#sec-claim-r1}")
+    assert "([R1](#sec-claim-r1), [H1](#sec-claim-h1))" in md and "(Z9)" in md
+    assert md.count("# ") and "Family `other`" in md
+
+
+def test_summary_lists_sources_and_links_each_claim_to_its_family_chapter():
+    md = parts.summary_part(LEDGER, VERDICTS, STATS)
+    assert "[-@sec-family-fam]" in md and "[-@sec-family-none]" in md and "{#sec-sources}" in md
+    assert "{#sec-src-000-a}" in md and "[H2](#sec-claim-h2)" in md
 
 
 def test_reason_names_the_deciding_condition_with_its_numbers():
@@ -238,3 +252,32 @@ def test_provisional_reasons_come_from_the_config_difference():
     assert why[0] == "fewer seeds (`seeds` 3 instead of 8)" and why[1].startswith("digits instead of fashion_mnist")
     assert why[2].startswith("shorter runs (1 step or epoch setting lower") and "1 other setting" in why[3]
     assert build.provisional_reasons(full, full) == []
+
+
+def test_figures_readable_heatmap_text_integer_ticks_and_legends_off_the_data():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from relulab.core import plots
+    viridis = plt.get_cmap("viridis")
+    assert plots.text_colour(viridis(1.0)) == "k" and plots.text_colour(viridis(0.0)) == "w"
+    fig, (a, b) = plt.subplots(1, 2)
+    im = a.imshow(np.array([[0.0, 1.0]]), vmin=0, vmax=1, cmap="viridis")
+    plots.annotate_heatmap(a, im, [[0.0, 1.0]])
+    assert [t.get_color() for t in a.texts] == ["w", "k"]
+    x = np.linspace(0, 3, 200)
+    for k in range(3):  # lines through the whole axes: a centred legend covers them
+        b.plot(x, np.sin(3 * x + k), label=f"line {k}")
+    b.set(xlabel="depth L", ylabel="value")
+    b.legend(loc="center")
+    fig.canvas.draw()
+    assert plots.legend_covers_data(b, b.get_legend())
+    plots.readable(fig)
+    assert not plots.legend_covers_data(b, b.get_legend())
+    assert [t.get_text() for t in b.get_legend().get_texts()] == ["line 0", "line 1", "line 2"]
+    ticks = b.get_xticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+    assert not all(float(t).is_integer() for t in b.get_yticks())  # 'value' is not a count
+    plt.close(fig)

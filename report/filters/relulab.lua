@@ -88,12 +88,26 @@ local function number_figure(f)
   end
 end
 
+-- A table in a scroll box, its (numbered) caption above and outside the box, so a wide table scrolls while
+-- its caption stays in the text column; the id moves to the wrapper, so links land on the caption.
 local function number_table(t)
   local n = numbers[t.identifier]
   if n and xref_kind(t.identifier) == "tbl" then
     t.caption = label_caption(t.caption, PREFIX.tbl .. NBSP .. n)
-    return t
   end
+  local id, cap = t.identifier, t.caption.long
+  t.identifier = ""
+  -- no relative column widths (pandoc sets them for long pipe-table lines): the browser sizes columns by their
+  -- content, and a table too wide for the column scrolls
+  for i, cs in ipairs(t.colspecs) do t.colspecs[i] = { cs[1], pandoc.ColWidthDefault } end
+  t.caption = { long = pandoc.Blocks({}) }  -- before wrapping: the Div takes a copy of the table
+  local box = pandoc.Div({ t }, pandoc.Attr("", { "table-scroll" }))
+  if #cap == 0 then
+    box.identifier = id
+    return box
+  end
+  return pandoc.Div({ pandoc.Div(cap, pandoc.Attr("", { "table-caption" })), box },
+                    pandoc.Attr(id, { "table-float" }))
 end
 
 -- Replace cross-reference citations by links carrying the target's number.

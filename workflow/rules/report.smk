@@ -11,6 +11,7 @@ rule report:
         unpack(
             lambda wc: {
                 "ledger": "config/claims.yaml",
+                "schema": "config/schema.yaml",
                 "verdicts": "results/claims/verdicts.csv",
                 "manifests": family_tables("manifest"),
                 "claims": family_tables("claims"),

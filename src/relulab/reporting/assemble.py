@@ -13,8 +13,7 @@ import pandas as pd
 import yaml
 
 from relulab.reporting.build import banner_part, build_info, extra_configfiles, provisional_note
-from relulab.reporting.parts import (benchmark_summary, chapters_part, families_part, reproducibility_part,
-                                     summary_part, variables)
+from relulab.reporting.parts import benchmark_summary, chapters_part, reproducibility_part, summary_part, variables
 
 PACKAGES = ("torch", "snakemake", "numpy", "pandas", "scipy", "matplotlib", "pyyaml", "pypandoc-binary", "relulab")
 GENERATED = "_generated"
@@ -107,10 +106,12 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     (gen / "_banner.qmd").write_text(banner_part(info))
     (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df, stats))
     (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
-                                                     provisional_note(info), set(prose),
+                                                     provisional_note(info), prose,
                                                      (extra_configfiles(configfiles) or [""])[-1]))
-    (gen / "_families.qmd").write_text(families_part(prose, ledger_data))
-    (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table))
+    schema_path = root / "config" / "schema.yaml"
+    schema = yaml.safe_load(schema_path.read_text()) if schema_path.is_file() else {}
+    (gen / "_reproducibility.qmd").write_text(reproducibility_part(config or {}, software_versions(), bench_table,
+                                                                   schema))
     values = {f: v for f, (_, _, v) in zip(families, loaded) if v}
     (build_dir / "_variables.yml").write_text(yaml.safe_dump(variables(values), sort_keys=True))
     return build_dir / "index.qmd"

@@ -3,6 +3,7 @@ reproducibility (software, benchmarks, configuration) and the Quarto variables."
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -11,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from relulab.reporting.markdown import (CI_LABEL, VERDICTS, anchor, badge, cell, ci_text, claim_anchor, estimate, fmt,
-                                        ids_of, markdown_table, md_text, plural, source_anchor, text_of)
+from relulab.reporting.chapters import chapter_head, chapters_of, family_anchor, source_line, sources_part
+from relulab.reporting.configdoc import config_part
+from relulab.reporting.markdown import (CI_LABEL, VERDICTS, badge, cell, ci_text, claim_anchor, estimate, fmt, ids_of,
+                                        markdown_table, md_text, plural, text_of)
 from relulab.reporting.reasons import reason, uncertainty
 from relulab.reporting.verdicts import FIELDS
 
@@ -24,6 +27,12 @@ def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
     """How many claims got each verdict, in the canonical verdict order."""
     counts = verdicts["verdict"].value_counts()
     return {v: int(counts.get(v, 0)) for v in VERDICTS}
+
+
+def stat_html(name: str) -> str:
+    """A statistic name as inline HTML code that may break only after an underscore, never mid-word."""
+    parts = html.escape(name).split("_")
+    return '<code class="stat">' + "_<wbr>".join(parts) + "</code>"
 
 
 def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | None = None) -> str:
@@ -41,11 +50,11 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             badge(v["verdict"]),
             cell(c["claim"]),
             cell(why),
-            f"`{stat}`" if stat else "—",
+            stat_html(stat) if stat else "—",
             fmt(v.get("value")) if measured else "—",
             ci_text(v) if measured else "—",
             fmt(v.get("n_seeds")) if measured else "—",
-            f"[-@{source_anchor(c['source'])}]",
+            f"[-@{family_anchor(c.get('family'))}]",
         ]) + " |")
     counts = verdict_counts(verdicts)
     told = ", ".join(f"{n} {VERDICTS[v][0].lower()}" for v, n in counts.items() if n)
@@ -60,7 +69,8 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             f"The ledger holds {n} claims: {told}. @tbl-summary lists them all; the claim id links to the "
             f"claim's section, where the decision rule, the statistics and the evidence are shown.\n\n"
             f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (median over seeds) with its "
-            f"{CI_LABEL} over seeds; chapter: where the claim is discussed. {{#tbl-summary}}\n")
+            f"{CI_LABEL} over seeds; chapter: the family chapter where the claim is discussed. {{#tbl-summary}}\n\n"
+            + sources_part(ledger))
 
 
 # ---------------------------------------------------------------- chapters
@@ -139,11 +149,9 @@ def evidence_block(item: dict, tables: dict[str, pd.DataFrame]) -> str:
     return markdown_table(shown, caption, item["id"])
 
 
-def family_link(family: str, families: set[str] | None) -> str:
-    """The family's name, linked to its method section where the build has one."""
-    if families is not None and family in families:
-        return f"[`{family}`](#{anchor('sec-family', family)})"
-    return f"`{family}`"
+def family_link(family: str) -> str:
+    """The family's name, linked to its chapter (whose discussion precedes the claim)."""
+    return f"[`{family}`](#{family_anchor(family)})"
 
 
 def rerun_text(claim: dict, configfile: str) -> str:
@@ -162,13 +170,15 @@ def rerun_text(claim: dict, configfile: str) -> str:
 
 def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFrame,
                   tables: dict[str, pd.DataFrame], placed: set[str], provisional: str = "",
-                  families: set[str] | None = None, configfile: str = "") -> str:
-    """One claim: paraphrase, experiment, rule, verdict, statistics, evidence (each item placed once)."""
+                  ledger: dict | None = None, configfile: str = "") -> str:
+    """One claim: paraphrase, source, experiment, rule, verdict, statistics, evidence (each item placed once)."""
+    back = f"[↑ Summary of verdicts](#sec-summary){{.back-link}}"
+    if claim.get("family"):
+        back += f" · [↑ How family `{claim['family']}` tests it](#{family_anchor(claim['family'])}){{.back-link}}"
     parts = [f"## Claim {claim['id']} {badge(v['verdict'])} {{#{claim_anchor(claim['id'])}}}",
-             "> " + md_text(claim["claim"]),
-             "[↑ Summary of verdicts](#sec-summary){.back-link}"]
+             "> " + md_text(claim["claim"]), back, source_line(claim, ledger or {"sources": {}})]
     if claim.get("experiment"):
-        fam = f" (family {family_link(claim['family'], families)})" if claim.get("family") else ""
+        fam = f" (family {family_link(claim['family'])})" if claim.get("family") else ""
         parts.append(f"**Experiment**{fam}: " + md_text(claim["experiment"]))
     if claim.get("reading"):
         parts.append("**Reading tested.** " + md_text(claim["reading"]))
@@ -196,63 +206,24 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
 
 
 def chapters_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame, manifest: pd.DataFrame,
-                  tables: dict[str, pd.DataFrame], provisional: str = "", families: set[str] | None = None,
+                  tables: dict[str, pd.DataFrame], provisional: str = "", prose: dict[str, str] | None = None,
                   configfile: str = "") -> str:
-    """One chapter per source document (ledger order of claims), then any evidence no claim cited."""
+    """One chapter per experiment family (ledger order): its discussion, then one section per claim it tests;
+    then any evidence no claim cited."""
     by_id = {r["claim_id"]: r for r in verdicts.to_dict("records")}
-    titles = ledger.get("sources") or {}
-    sources = sorted({c["source"] for c in ledger["claims"]} | set(titles))
     placed: set[str] = set()
     out = []
-    for src in sources:
-        claims = [c for c in ledger["claims"] if c["source"] == src]
-        if not claims:
-            continue
-        title = md_text(titles.get(src, src))
-        title = title[:1].upper() + title[1:]
-        out.append(f"# {title} {{#{source_anchor(src)}}}\n\nSource document: `{src}`. "
-                   f"{plural(len(claims), 'claim')}: "
-                   + ", ".join(f"[{c['id']}](#{claim_anchor(c['id'])})" for c in claims) + ".")
+    for fam, text, claims in chapters_of(ledger, prose or {}):
+        out.append(chapter_head(fam, text, claims, ledger))
         for c in claims:
             v = by_id.get(c["id"], {"claim_id": c["id"], "verdict": "pending", "note": "no verdict row"})
             out.append(claim_section(c, v, stats[stats["claim_id"] == c["id"]], manifest, tables, placed,
-                                     provisional, families, configfile))
+                                     provisional, ledger, configfile))
     rest = [r for _, r in manifest.iterrows() if r["id"] not in placed]
     if rest:
         out.append("# Further evidence {#sec-further-evidence}\n\nFigures and tables that no claim cites.")
         out += [evidence_block(r.to_dict(), tables) for r in rest]
     return "\n\n".join(out) + "\n"
-
-
-def nest_headers(text: str, top: int) -> str:
-    """Shift Markdown ATX headers so the shallowest one has level `top` (no skipped levels, no '8.5.0.1')."""
-    levels = [len(m) for m in re.findall(r"^(#+)\s", text, flags=re.M)]
-    if not levels:
-        return text
-    shift = top - min(levels)
-    return re.sub(r"^(#+)(?=\s)", lambda m: "#" * max(1, len(m.group(1)) + shift), text, flags=re.M)
-
-
-def families_part(prose: dict[str, str], ledger: dict | None = None) -> str:
-    """The method descriptions of the families present in this build (report/families/<family>.qmd), each with
-    an anchor and links to the claims it tests (which link back to it)."""
-    if not prose:
-        return ""
-    parts = ["## Experiment families {#sec-families}"]
-    for fam, text in prose.items():
-        ident = anchor("sec-family", fam)
-        body = nest_headers(text.strip(), 3)
-        first = re.match(r"(###[^\n{]*?)\s*(\{[^}\n]*\})?\s*(\n|$)", body)
-        if not first:
-            body = f"### Family `{fam}` {{#{ident}}}\n\n" + body
-        elif not first.group(2):
-            body = first.group(1) + f" {{#{ident}}}" + body[first.end(1):]
-        claims = [c["id"] for c in (ledger or {}).get("claims", []) if c.get("family") == fam]
-        if claims:
-            body += ("\n\nClaims tested by this family: "
-                     + ", ".join(f"[{c}](#{claim_anchor(c)})" for c in claims) + ".")
-        parts.append(body)
-    return "\n\n".join(parts) + "\n"
 
 
 # ---------------------------------------------------------------- reproducibility
@@ -301,7 +272,7 @@ def plain(obj):
     return json.loads(json.dumps(obj, default=str))
 
 
-def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataFrame) -> str:
+def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataFrame, schema: dict | None = None) -> str:
     """Software versions, per-rule run times and memory, and the configuration of this build."""
     soft = pd.DataFrame({"Software": list(versions), "Version": list(versions.values())})
     parts = ["# Reproducibility {#sec-reproducibility}",
@@ -328,8 +299,11 @@ def reproducibility_part(config: dict, versions: dict[str, str], bench: pd.DataF
                                 "benchmark files (time: mean over repeats of each job, summed over jobs).",
                                 "tbl-benchmarks"))
     parts += ["## Configuration {#sec-configuration}",
-              "```yaml\n" + yaml.safe_dump(plain(config), sort_keys=False, default_flow_style=False).strip()
-              + "\n```"]
+              "The configuration this build ran with (click to unfold); the keys a claim reads are named in its "
+              "rerun note.", config_part(plain(config), schema or {}),
+              '<details class="config-details">\n<summary>The same configuration as a YAML file, for '
+              '<code>snakemake --configfile</code></summary>\n\n```yaml\n'
+              + yaml.safe_dump(plain(config), sort_keys=False, default_flow_style=False).strip() + "\n```\n\n</details>"]
     return "\n\n".join(parts) + "\n"
 
 

@@ -21,15 +21,20 @@ def plot_filters(st: cnn.Stack, filters: pd.DataFrame):
     n = banks["trained"].shape[0]
     fig = plt.figure(figsize=(1.0 * n + 3.5, 3.4))
     grid = fig.add_gridspec(3, n + 4)
+    filter_axes = []
     for r, (name, bank) in enumerate(rows):
         for i, f in enumerate(bank):
             ax = fig.add_subplot(grid[r, i])
-            ax.imshow(f, cmap="RdBu_r", vmin=-np.abs(f).max(), vmax=np.abs(f).max())
+            filter_axes.append(ax)
+            im = ax.imshow(f / np.abs(f).max(), cmap="RdBu_r", vmin=-1, vmax=1)  # each filter on its own scale
             ax.set_xticks([]), ax.set_yticks([])
             if i == 0:
                 ax.set_ylabel(name, fontsize=7)
             if r == 0:
                 ax.set_title(f"R²={fits[1][i]:.2f}", fontsize=6)
+    cbar = fig.colorbar(im, ax=filter_axes, orientation="horizontal", fraction=0.05, pad=0.04, aspect=40)
+    cbar.set_label("weight / its filter's max |weight|", fontsize=6)
+    cbar.ax.tick_params(labelsize=6)
     ax = fig.add_subplot(grid[:, n + 1:])
     kinds = ["trained", "random_init", "shuffled_labels"]
     ax.boxplot([filters[filters.kind == k].r2.dropna() for k in kinds], tick_labels=["trained", "init", "shuffled"])

@@ -157,7 +157,8 @@ def maps_figure(panels: list, grid: int = 200):
         for W, b in layers[:-1]:
             H = np.maximum(H @ W.T + b, 0)
         f = (H @ layers[-1][0].T + layers[-1][1])[:, 0].reshape(grid, grid)
-        axes[1, j].imshow(f, origin="lower", extent=(g[0], g[-1], g[0], g[-1]), cmap="viridis")
+        im = axes[1, j].imshow(f, origin="lower", extent=(g[0], g[-1], g[0], g[-1]), cmap="viridis")
+        fig.colorbar(im, ax=axes[1, j], shrink=0.85)  # the title names the quantity
         axes[1, j].set(title="learned surface f(x1, x2)")
         axes[1, j].grid(False)
         ax.grid(False)

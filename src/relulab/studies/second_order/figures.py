@@ -68,9 +68,7 @@ def _block_panel(a, g: pd.Series, title: str):
     for (i, j), v in g.items():
         M[i, j] = M[j, i] = v
     im = a.imshow(M, vmin=0, vmax=1, cmap="viridis")
-    for i in range(L):
-        for j in range(L):
-            a.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", color="w", fontsize=8)
+    plots.annotate_heatmap(a, im, M)  # black on light cells, white on dark ones
     a.set(title=title, xlabel="layer", ylabel="layer", xticks=range(L), yticks=range(L))
     a.grid(False)
     return im

@@ -50,7 +50,10 @@ def surface_figure(task: str, panels: list[dict], n: int):
                        interpolation="nearest")
             ax2.set_title(f"{k} activation patterns on grid", fontsize=7)
         else:
-            ax2.contourf(X, Y, p["values"], levels=30, cmap="viridis")
+            cs = ax2.contourf(X, Y, p["values"], levels=30, cmap="viridis")
+            cbar = fig.colorbar(cs, ax=ax2, shrink=0.85)
+            cbar.ax.tick_params(labelsize=5)
+            cbar.set_label("f(x1, x2)", fontsize=6)
             ax2.set_title("contours (no linear pieces)", fontsize=7)
         ax2.set_aspect("equal")
         ax2.grid(False)
