@@ -143,28 +143,30 @@ def _tent_rows(cons: pd.DataFrame, grid: pd.DataFrame) -> list[dict]:
     return rows
 
 
+def _approx_rows(approx: pd.DataFrame, claim: str, depth: int, x: str, names: tuple[str, str],
+                 notes: tuple[str, str]) -> list[dict]:
+    """The slope of log error on log x across widths at one depth, and the error of the widest nets there."""
+    nets = approx[approx["depth"] == depth]
+    e, lo, hi = stats.bootstrap_ci(per_seed_slopes(nets, x)["slope"].to_numpy())
+    rows = [claim_row(claim, names[0], e, (lo, hi), _n_seeds(approx), "fig-regions-approx tbl-regions-approx",
+                      notes[0])]
+    e, lo, hi = stats.bootstrap_ci(nets[nets["width"] == nets["width"].max()]["nmse"].to_numpy())
+    rows.append(claim_row(claim, names[1], e, (lo, hi), _n_seeds(approx), "fig-regions-approx", notes[1]))
+    return rows
+
+
 def _shallow_approx_rows(approx: pd.DataFrame) -> list[dict]:
     """A2: approximation error of one-layer nets against their linear regions."""
-    shallow = approx[approx["depth"] == approx["depth"].min()]
-    e, lo, hi = stats.bootstrap_ci(per_seed_slopes(shallow, "n_linear")["slope"].to_numpy())
-    rows = [claim_row("A2", "nmse_per_regions_slope", e, (lo, hi), _n_seeds(approx), "fig-regions-approx tbl-regions-approx",
-                      "slope of log10 normalised test MSE on log10 linear regions across widths, one-layer nets")]
-    e, lo, hi = stats.bootstrap_ci(shallow[shallow["width"] == shallow["width"].max()]["nmse"].to_numpy())
-    rows.append(claim_row("A2", "min_nmse", e, (lo, hi), _n_seeds(approx), "fig-regions-approx",
-                          "normalised test MSE of the widest one-layer nets, all targets"))
-    return rows
+    return _approx_rows(approx, "A2", approx["depth"].min(), "n_linear", ("nmse_per_regions_slope", "min_nmse"), (
+        "slope of log10 normalised test MSE on log10 linear regions across widths, one-layer nets",
+        "normalised test MSE of the widest one-layer nets, all targets"))
 
 
 def _deep_approx_rows(approx: pd.DataFrame) -> list[dict]:
     """F11: approximation error of the deepest nets against their size."""
-    deepest = approx[approx["depth"] == approx["depth"].max()]
-    e, lo, hi = stats.bootstrap_ci(per_seed_slopes(deepest, "units")["slope"].to_numpy())
-    rows = [claim_row("F11", "deep_nmse_per_units_slope", e, (lo, hi), _n_seeds(approx), "fig-regions-approx tbl-regions-approx",
-                      "slope of log10 normalised test MSE on log10 hidden units, deepest nets of the sweep")]
-    e, lo, hi = stats.bootstrap_ci(deepest[deepest["width"] == deepest["width"].max()]["nmse"].to_numpy())
-    rows.append(claim_row("F11", "deep_min_nmse", e, (lo, hi), _n_seeds(approx), "fig-regions-approx",
-                          "normalised test MSE of the largest deep nets, all targets"))
-    return rows
+    return _approx_rows(approx, "F11", approx["depth"].max(), "units", ("deep_nmse_per_units_slope", "deep_min_nmse"), (
+        "slope of log10 normalised test MSE on log10 hidden units, deepest nets of the sweep",
+        "normalised test MSE of the largest deep nets, all targets"))
 
 
 def claim_rows(theory, cons, maxout, budget, grid, trained, folding, digits, approx) -> list[dict]:

@@ -52,6 +52,21 @@ def at_budget(history: pd.DataFrame, budget: float) -> float:
     return float(within.loss.min()) if len(within) and within.loss.notna().any() else math.nan
 
 
+def _hf_and_first_order(spec, layout, f, x, theta0, budget: float, cg_iters: int, damping: float, lrs: dict,
+                        seed: int) -> list[pd.DataFrame]:
+    """Hessian-free (Gauss-Newton products, squared error) and SGD with momentum / Adam at each learning rate,
+    every method with the same budget of gradient-equivalent passes from theta0."""
+    hf_spec = hessian_free.HFSpec(steps=budget, cg_iters=cg_iters, damping=damping, max_passes=budget)
+    _, hist = hessian_free.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0, hf_spec)
+    frames = [hist[["passes", "loss"]].assign(method="hessian_free", lr=math.nan, seed=seed)]
+    for opt in ("sgd", "adam"):
+        for lr in lrs[opt]:
+            kw = {"momentum": 0.9} if opt == "sgd" else {}
+            h = first_order(f, theta0, opt, lr, budget, log_every=max(1, budget // 200), **kw)
+            frames.append(h.assign(method=opt, lr=lr, seed=seed))
+    return frames
+
+
 def tiny_training(cfg: dict, seeds) -> pd.DataFrame:
     """Exact damped Newton, Hessian-free, SGD and Adam on a tiny ReLU regression network, equal pass budget."""
     spec = models.MLPSpec(2, tuple(cfg["tiny_widths"]), 1, "relu")
@@ -67,15 +82,9 @@ def tiny_training(cfg: dict, seeds) -> pd.DataFrame:
         path = newton.newton_minimize(f, theta0, max(1, math.ceil(budget / per_step)))
         path = path.assign(passes=newton_passes(path, layout.n))
         frames.append(path[path.passes <= budget][["passes", "loss"]].assign(method="newton", lr=math.nan, seed=seed))
-        hf_spec = hessian_free.HFSpec(steps=budget, cg_iters=cfg["cg_iters"], damping=cfg["hf_damping"],
-                                      max_passes=budget)
-        _, hist = hessian_free.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0, hf_spec)
-        frames.append(hist[["passes", "loss"]].assign(method="hessian_free", lr=math.nan, seed=seed))
-        for opt in ("sgd", "adam"):
-            for lr in cfg[f"{opt}_lrs"]:
-                kw = {"momentum": 0.9} if opt == "sgd" else {}
-                h = first_order(f, theta0, opt, lr, budget, log_every=max(1, budget // 200), **kw)
-                frames.append(h.assign(method=opt, lr=lr, seed=seed))
+        lrs = {"sgd": cfg["sgd_lrs"], "adam": cfg["adam_lrs"]}
+        frames += _hf_and_first_order(spec, layout, f, x, theta0, budget, cfg["cg_iters"], cfg["hf_damping"], lrs,
+                                      seed)
     return pd.concat(frames, ignore_index=True).assign(n_params=layout.n)
 
 
@@ -90,15 +99,9 @@ def autoencoder(cfg: dict, seeds) -> pd.DataFrame:
         f = hs.loss_fn(spec, layout, x, x, "mse")
         theta0 = hs.init_theta(spec, seed)
         budget = cfg["ae_passes"]
-        hf_spec = hessian_free.HFSpec(steps=budget, cg_iters=cfg["ae_cg_iters"], damping=cfg["hf_damping"],
-                                      max_passes=budget)
-        _, hist = hessian_free.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0, hf_spec)
-        frames.append(hist[["passes", "loss"]].assign(method="hessian_free", lr=math.nan, seed=seed))
-        for opt in ("sgd", "adam"):
-            for lr in cfg[f"ae_{opt}_lrs"]:
-                kw = {"momentum": 0.9} if opt == "sgd" else {}
-                h = first_order(f, theta0, opt, lr, budget, log_every=max(1, budget // 200), **kw)
-                frames.append(h.assign(method=opt, lr=lr, seed=seed))
+        lrs = {"sgd": cfg["ae_sgd_lrs"], "adam": cfg["ae_adam_lrs"]}
+        frames += _hf_and_first_order(spec, layout, f, x, theta0, budget, cfg["ae_cg_iters"], cfg["hf_damping"], lrs,
+                                      seed)
     return pd.concat(frames, ignore_index=True).assign(n_params=layout.n)
 
 
