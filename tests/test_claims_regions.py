@@ -1,0 +1,140 @@
+"""Claim statistics of the regions family on hand-made result tables whose values are known by hand."""
+import pandas as pd
+import pytest
+
+from relulab.studies.regions import claims
+
+
+def _by(rows):
+    out = {(r["claim_id"], r["statistic"]): r for r in rows}
+    assert len(out) == len(rows), "a (claim, statistic) pair is emitted twice"
+    return out
+
+
+def _check(row, value, n_seeds, lo=None, hi=None):
+    assert row["value"] == pytest.approx(value, rel=1e-9, abs=1e-12)
+    assert row["ci_low"] <= row["value"] + 1e-12 and row["value"] <= row["ci_high"] + 1e-12
+    assert row["n_seeds"] == n_seeds
+    if lo is not None:
+        assert row["ci_low"] >= lo - 1e-9 and row["ci_high"] <= hi + 1e-9
+
+
+def theory():
+    rows = [(6, 1, "shallow_max", 1), (6, 1, "montufar_lower", 1000),        # smaller budget: ignored
+            (12, 1, "shallow_max", 10), (12, 1, "montufar_lower", 10),       # ratio 1
+            (12, 2, "shallow_max", 10), (12, 2, "montufar_lower", 30)]       # ratio 3 -> max 3
+    return pd.DataFrame(rows, columns=["budget", "depth", "bound", "value"])
+
+
+def cons():
+    rows = [("montufar_folding", 1, 20, 10), ("montufar_folding", 2, 40, 10),   # ratios 2, 4 -> max 4
+            ("tent_fold", 1, 4, 1), ("tent_fold", 2, 16, 1), ("tent_fold", 3, 64, 1)]  # x4 per layer
+    return pd.DataFrame(rows, columns=["construction", "depth", "n_linear", "shallow_max_same_units"])
+
+
+def maxout():
+    return pd.DataFrame({"n_linear": [6, 9], "theorem8": [4, 8],          # 1.5, 1.125 -> min 1.125
+                         "n_regions": [4, 16], "serra_upper": [8.0, 20.0]})  # 0.5, 0.8 -> max 0.8
+
+
+def budget():
+    # per seed (count at depth 3 / count at depth 1)^(1/2): 2, 3, 1 -> median 2
+    rows = [(0, 1, 4), (0, 2, 8), (0, 3, 16), (1, 1, 4), (1, 3, 36), (2, 3, 4), (2, 1, 4)]
+    return pd.DataFrame(rows, columns=["seed", "depth", "n_linear"])
+
+
+def grid():
+    # n = (seed + 1) * neurons^2 * 2^depth: every seed has depth factor exactly 2, whatever seeds are resampled
+    rows = [{"seed": s, "width": w, "depth": d, "neurons": w * d, "n_regions": (s + 1) * (w * d) ** 2 * 2 ** d}
+            for s in range(3) for w in (2, 4) for d in (1, 2)]
+    return pd.DataFrame(rows)
+
+
+def trained():
+    rows = []
+    for task, seed, shallow, deep, init in [("smooth", 0, 10, 40, 20), ("smooth", 1, 10, 40, 10), ("fold", 0, 10, 90, 30)]:
+        rows += [("relu", "trained", 1, task, seed, shallow), ("relu", "trained", 3, task, seed, deep),
+                 ("relu", "init", 1, task, seed, 1), ("relu", "init", 3, task, seed, init),
+                 ("sigmoid", "trained", 3, task, seed, 10 ** 6)]
+    return pd.DataFrame(rows, columns=["activation", "stage", "depth", "task", "seed", "n_linear"])
+
+
+def digits():
+    rows = [(0, 0, "init", 200), (0, 0, "trained", 100), (0, 1, "init", 100), (0, 1, "trained", 100),
+            (1, 0, "init", 100), (1, 0, "trained", 300)]    # ratios 0.5, 1, 3 -> median 1
+    return pd.DataFrame(rows, columns=["seed", "slice", "stage", "n_linear"])
+
+
+def folding():
+    rows = [("folding", -1, 2, 0, 4, 4), ("folding", -1, 3, 1, 16, 16),      # 4 per layer
+            ("random", 0, 2, 0, 2, 2), ("random", 0, 3, 1, 4, 1),            # rates 2, 2; folds 2, 1
+            ("random", 1, 2, 0, 3, 1), ("random", 1, 3, 1, 9, 1),            # rates 3, 3; folds 1, 1
+            ("random", 2, 2, 0, 0, 0), ("random", 2, 3, 1, 1, 1)]            # rates 1, 1 (0 clipped to 1)
+    return pd.DataFrame(rows, columns=["net", "seed", "layer", "point", "preimages", "full_rank_preimages"])
+
+
+def approx():
+    rows = []
+    for seed, slope in enumerate([-1, -2, -3]):
+        # one-layer nets: log10 nmse falls by |slope| per decade of linear regions, from 0.1 at 10 regions
+        rows += [("smooth", 1, 4, 4, seed, 0.1, 10), ("smooth", 1, 40, 40, seed, 0.1 * 10.0 ** slope, 100)]
+        # deepest nets: slope -1 on units for every seed; the widest reach nmse 0.01
+        rows += [("smooth", 3, 10, 30, seed, 0.1, 50), ("smooth", 3, 100, 300, seed, 0.01, 500)]
+    return pd.DataFrame(rows, columns=["task", "depth", "width", "units", "seed", "nmse", "n_linear"])
+
+
+def test_bound_rows():
+    rows = _by(claims._bound_rows(theory(), cons()))
+    _check(rows["R1", "construction_over_shallow"], 4.0, 1, 4.0, 4.0)
+    _check(rows["R1", "bound_over_shallow"], 3.0, 1, 3.0, 3.0)
+
+
+def test_typical_growth_rows():
+    rows = _by(claims._typical_growth_rows(budget()))
+    _check(rows["R1", "typical_growth_per_layer"], 2.0, 3, 1.0, 3.0)
+
+
+def test_trained_growth_rows_for_r1_and_r5():
+    rows = claims._trained_growth_rows(trained())
+    assert [r["claim_id"] for r in rows] == ["R1", "R5"]
+    for r in rows:   # per (task, seed) growth 2, 2, 3 -> median 2; two distinct seeds
+        _check(r, 2.0, 2, 2.0, 3.0)
+
+
+def test_trained_over_init_rows():
+    rows = _by(claims._trained_over_init_rows(trained(), digits()))
+    _check(rows["R5", "trained_over_init"], 3.0, 2, 2.0, 4.0)           # 40/20, 40/10, 90/30 at depth 3
+    _check(rows["R5", "digits_trained_over_init"], 1.0, 2, 0.5, 3.0)
+
+
+def test_folding_rows():
+    rows = _by(claims._folding_rows(folding()))
+    _check(rows["R2", "folding_preimages_per_layer"], 4.0, 1, 4.0, 4.0)
+    _check(rows["R2", "random_preimages_per_layer"], 2.0, 3, 1.0, 3.0)  # per-seed medians 2, 3, 1
+    _check(rows["R2", "random_folds_per_layer"], 1.0, 3, 1.0, 1.5)      # per-seed medians 1.5, 1, 1
+
+
+def test_maxout_rows():
+    rows = _by(claims._maxout_rows(maxout()))
+    _check(rows["R3", "min_count_over_theorem8"], 1.125, 1, 1.125, 1.125)
+    _check(rows["R3", "max_count_over_upper"], 0.8, 1, 0.8, 0.8)
+
+
+def test_tent_rows():
+    rows = _by(claims._tent_rows(cons(), grid()))
+    _check(rows["F10", "tent_fold_growth_per_layer"], 4.0, 1, 4.0, 4.0)
+    _check(rows["F10", "random_depth_factor"], 2.0, 3, 2.0, 2.0)
+
+
+def test_approx_rows():
+    rows = _by(claims._shallow_approx_rows(approx()) + claims._deep_approx_rows(approx()))
+    _check(rows["A2", "nmse_per_regions_slope"], -2.0, 3, -3.0, -1.0)
+    _check(rows["A2", "min_nmse"], 1e-3, 3, 1e-4, 1e-2)
+    _check(rows["F11", "deep_nmse_per_units_slope"], -1.0, 3, -1.0, -1.0)
+    _check(rows["F11", "deep_min_nmse"], 0.01, 3, 0.01, 0.01)
+
+
+def test_claim_rows_emits_every_statistic_once():
+    rows = claims.claim_rows(theory(), cons(), maxout(), budget(), grid(), trained(), folding(), digits(), approx())
+    got = [(r["claim_id"], r["statistic"]) for r in rows]
+    assert len(got) == len(set(got)) == 18
