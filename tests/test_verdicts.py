@@ -66,3 +66,43 @@ def test_ledger_rejects_bad_entries(tmp_path):
     p.write_text("claims:\n  - {id: X1, source: s, claim: c, status: maybe}\n")
     with pytest.raises(verdicts.LedgerError, match="status"):
         verdicts.load_ledger(p)
+
+
+NAN = float("nan")
+PRIMARY = {"value": 0.5, "ci_low": 0.2, "ci_high": 0.8, "n_seeds": 5}
+
+
+@pytest.mark.parametrize("expr", [
+    "not (other.value > 1)", "not (other.value <= 1)", "other.value != 0", "not (other.value == 0)",
+    "not (value < 1 and other.value < 1)", "not (other.value > 1 or value > 1)", "other.value > 1 or value > 1",
+    "not other.value", "other.value", "-other.value < 0", "abs(other.value) >= 0", "min(other.value, 1) <= 1",
+    "max(1, other.value) >= 1", "other.value * 0 == 0", "0 < other.value < 1", "not (0 < other.value < 1)",
+    "not (value > 0 and not (other.value > 1))", "value / 0 > 0", "not (value / 0 > 0)", "other.value + 1 != 2"])
+def test_a_nan_never_satisfies_a_rule(expr):
+    """Whichever way a rule is written (`not`, `!=`, min/max, arithmetic), a NaN it depends on leaves it unmet."""
+    assert verdicts.evaluate(expr, PRIMARY, {"other": {**PRIMARY, "value": NAN}}) is False
+    assert verdicts.evaluate(expr, PRIMARY, {"other": {**PRIMARY, "value": None}}) is False
+
+
+@pytest.mark.parametrize("expr, held", [
+    ("value > 0 or other.value > 1", True),  # decided by the finite clause, whatever the NaN were
+    ("value < 0 and other.value > 1", False), ("not (value < 0 and other.value > 1)", True),
+    ("not (value > 0 and other.value > 1)", False), ("value != 0", True), ("not (value == 0)", True)])
+def test_three_valued_logic_decides_what_the_nan_cannot_change(expr, held):
+    assert verdicts.evaluate(expr, PRIMARY, {"other": {**PRIMARY, "value": NAN}}) is held
+
+
+def test_truth_values_of_sub_expressions():
+    env = verdicts.environment(PRIMARY, {"other": {**PRIMARY, "value": NAN}})
+    node = verdicts.check_expression("not (other.value > 1)")
+    assert verdicts.evaluate_node(node, env) is verdicts.UNKNOWN
+    assert verdicts.evaluate_node(verdicts.check_expression("value * 2 + 1"), env) == 2.0
+    assert verdicts.evaluate_node(verdicts.check_expression("0.1 < value < 0.6 <= ci_high"), env) is True
+
+
+def test_a_negated_rule_on_a_nan_gives_no_verdict():
+    claim = {**CLAIM, "decision": {"supported": "not (other.value > 1)", "refuted": "other.value != 0.3"}}
+    s = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 5), claim_row("X1", "other", NAN))
+    assert verdicts.decide(claim, s, {"fam"})["verdict"] == "not_supported"
+    s = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 5), claim_row("X1", "other", 0.5))
+    assert verdicts.decide(claim, s, {"fam"})["verdict"] == "supported"

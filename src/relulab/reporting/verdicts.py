@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -50,12 +51,14 @@ def names_in(expr: str) -> set[str]:
 
 
 def evaluate(expr: str, primary: dict, others: dict[str, dict]) -> bool:
-    """Evaluate an expression; a NaN in a comparison makes it false (never a verdict by accident)."""
+    """Evaluate an expression in three-valued logic; it holds only if it comes out True. A comparison with a NaN
+    operand is unknown, and so are `not unknown`, `unknown and True`, `unknown or False`: a NaN never gives a
+    verdict, whichever way the rule is written (`not (x > 1)`, `x != 0`, ...)."""
     tree = check_expression(expr)
     missing = names_in(expr) - set(others)
     if missing:
         raise KeyError(f"statistics {sorted(missing)} have no measured value")
-    return bool(evaluate_node(tree, environment(primary, others)))
+    return truth(evaluate_node(tree, environment(primary, others))) is True
 
 
 def environment(primary: dict, others: dict[str, dict]) -> dict:
@@ -63,10 +66,90 @@ def environment(primary: dict, others: dict[str, dict]) -> dict:
     return {**{k: primary[k] for k in FIELDS}, **{k: SimpleNamespace(**v) for k, v in others.items()}, **_FUNCS}
 
 
+UNKNOWN = None  # the third truth value: a condition that cannot be decided because an operand is NaN
+_COMPARE = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+            ast.Eq: operator.eq, ast.NotEq: operator.ne}
+_ARITH = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _is_nan(x) -> bool:
+    if x is None or x is pd.NA:
+        return True
+    try:
+        return math.isnan(x)
+    except TypeError:
+        return False
+
+
+def _number(x):
+    """A numeric operand; a missing value (None) or an unknown truth value reads as NaN."""
+    return math.nan if _is_nan(x) else x
+
+
+def truth(x):
+    """True, False or UNKNOWN: comparison results as they are; a number by its truthiness, a NaN is UNKNOWN."""
+    if x is UNKNOWN or isinstance(x, bool):
+        return x
+    return UNKNOWN if _is_nan(x) else bool(x)
+
+
+def _kleene(values: list, conj: bool):
+    """Kleene's `and` (conj) / `or` of truth values."""
+    if (not conj) in values:
+        return not conj
+    return UNKNOWN if UNKNOWN in values else conj
+
+
+def _compare(node: ast.Compare, env: dict):
+    left, results = _number(evaluate_node(node.left, env)), []
+    for op, comparator in zip(node.ops, node.comparators):
+        right = _number(evaluate_node(comparator, env))
+        results.append(UNKNOWN if _is_nan(left) or _is_nan(right) else bool(_COMPARE[type(op)](left, right)))
+        left = right
+    return _kleene(results, conj=True)
+
+
+def _arith(node: ast.BinOp, env: dict):
+    left, right = _number(evaluate_node(node.left, env)), _number(evaluate_node(node.right, env))
+    if _is_nan(left) or _is_nan(right):
+        return math.nan
+    try:
+        return _ARITH[type(node.op)](left, right)
+    except ZeroDivisionError:  # x / 0 has no value to compare: as unknown as a NaN
+        return math.nan
+
+
+def _call(node: ast.Call, env: dict):
+    args = [_number(evaluate_node(a, env)) for a in node.args]
+    return math.nan if any(_is_nan(a) for a in args) else env[node.func.id](*args)  # min/max would drop a NaN
+
+
 def evaluate_node(node: ast.AST, env: dict):
-    """The value of a checked expression tree (or any of its sub-expressions) in an environment()."""
-    tree = node if isinstance(node, ast.Expression) else ast.Expression(body=node)
-    return eval(compile(ast.fix_missing_locations(tree), "<decision>", "eval"), {"__builtins__": {}}, env)
+    """The value of a checked expression tree (or any of its sub-expressions) in an environment(): a number,
+    or for a condition True, False or UNKNOWN (None) when it compares a NaN."""
+    if isinstance(node, ast.Expression):
+        return evaluate_node(node.body, env)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return env[node.id]
+    if isinstance(node, ast.Attribute):
+        return getattr(evaluate_node(node.value, env), node.attr)
+    if isinstance(node, ast.Compare):
+        return _compare(node, env)
+    if isinstance(node, ast.BoolOp):
+        return _kleene([truth(evaluate_node(v, env)) for v in node.values], conj=isinstance(node.op, ast.And))
+    if isinstance(node, ast.BinOp):
+        return _arith(node, env)
+    if isinstance(node, ast.Call):
+        return _call(node, env)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        value = truth(evaluate_node(node.operand, env))
+        return UNKNOWN if value is UNKNOWN else not value
+    if isinstance(node, ast.UnaryOp):
+        value = _number(evaluate_node(node.operand, env))
+        return -value if isinstance(node.op, ast.USub) else +value
+    raise LedgerError(f"cannot evaluate {type(node).__name__}")
 
 
 def load_ledger(path) -> dict:
