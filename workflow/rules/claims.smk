@@ -1,4 +1,4 @@
-# Verdicts: every claim's pre-registered decision rule applied to the families' measured statistics.
+# Verdicts: every claim's decision rule (config/claims.yaml) applied to the families' measured statistics.
 
 
 rule verdicts:

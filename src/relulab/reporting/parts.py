@@ -14,6 +14,7 @@ import yaml
 
 from relulab.reporting.chapters import chapter_head, chapters_of, family_anchor, source_line, sources_part
 from relulab.reporting.configdoc import config_part
+from relulab.reporting.history import history_line, history_part
 from relulab.reporting.markdown import (CI_LABEL, VERDICTS, badge, cell, ci_text, claim_anchor, estimate, fmt, ids_of,
                                         markdown_table, md_text, plural, text_of)
 from relulab.reporting.reasons import reason, uncertainty
@@ -70,7 +71,7 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             f"claim's section, where the decision rule, the statistics and the evidence are shown.\n\n"
             f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (median over seeds) with its "
             f"{CI_LABEL} over seeds; chapter: the family chapter where the claim is discussed. {{#tbl-summary}}\n\n"
-            + sources_part(ledger))
+            + history_part(ledger) + "\n" + sources_part(ledger))
 
 
 # ---------------------------------------------------------------- chapters
@@ -83,7 +84,7 @@ def decision_list(claim: dict) -> str:
     lines = [f"- *{VERDICTS[v][0].lower()}* if `{decision[v]}`" for v in DECISION_ORDER if v in decision]
     if "not_supported" not in decision:
         lines.append("- *not supported* otherwise (fallback)")
-    return ("**Decision rule** (written before the results were seen; tried in this order, the first "
+    return ("**Decision rule** (as the ledger holds it now; tried in this order, the first "
             "that holds gives the verdict), on the primary statistic "
             f"`{claim.get('statistic')}`:\n\n" + "\n".join(lines))
 
@@ -186,6 +187,7 @@ def claim_section(claim: dict, v: dict, stats: pd.DataFrame, manifest: pd.DataFr
         parts.append("**Amendment.** " + md_text(claim["amended"]))
     if claim.get("status") == "active":
         parts.append(decision_list(claim))
+    parts.append(history_line(claim))
     parts.append(verdict_callout(claim, v, stats, provisional))
     table = statistics_table(claim, stats)
     if table:

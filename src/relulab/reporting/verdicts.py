@@ -1,10 +1,12 @@
-"""Verdicts: apply each claim's pre-registered decision rule (from the ledger) to the measured statistics."""
+"""Verdicts: apply each claim's decision rule (from the ledger) to the measured statistics."""
 
 from __future__ import annotations
 
 import ast
+import datetime
 import math
 import operator
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,6 +16,9 @@ import yaml
 VERDICTS = ("supported", "supported_with_caveats", "not_supported", "refuted", "not_testable", "pending")
 ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
 STATUSES = ("active", "pending", "not_testable")
+# when a claim's current rule was written relative to its experiment's results (ledger field rule_history)
+RULE_HISTORIES = ("pre_results", "after_quick", "after_full")
+DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 COLUMNS = ["claim_id", "source", "verdict", "statistic", "value", "ci_low", "ci_high", "n_seeds", "evidence",
            "rule", "note"]
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
@@ -177,7 +182,20 @@ def load_ledger(path) -> dict:
                 check_expression(str(expr))
         if c["status"] == "not_testable" and not c.get("reason"):
             raise LedgerError(f"claim {cid}: not_testable needs a reason")
+        check_history(c)
     return data
+
+
+def check_history(c: dict) -> None:
+    """registered (a date), rule_history (one of RULE_HISTORIES) and amended (starts with its date), where given."""
+    cid = c.get("id", "?")
+    reg = c.get("registered")
+    if reg is not None and not isinstance(reg, datetime.date) and not DATE_START.fullmatch(str(reg)):
+        raise LedgerError(f"claim {cid}: registered {reg!r} is not a date YYYY-MM-DD")
+    if c.get("rule_history") is not None and c["rule_history"] not in RULE_HISTORIES:
+        raise LedgerError(f"claim {cid}: rule_history {c['rule_history']!r} not in {RULE_HISTORIES}")
+    if c.get("amended") is not None and not DATE_START.match(str(c["amended"]).strip()):
+        raise LedgerError(f"claim {cid}: an amended: entry starts with its date (YYYY-MM-DD)")
 
 
 def _finite(x) -> bool:
