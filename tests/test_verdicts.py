@@ -106,3 +106,45 @@ def test_a_negated_rule_on_a_nan_gives_no_verdict():
     assert verdicts.decide(claim, s, {"fam"})["verdict"] == "not_supported"
     s = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 5), claim_row("X1", "other", 0.5))
     assert verdicts.decide(claim, s, {"fam"})["verdict"] == "supported"
+
+
+def test_decide_all_appends_reason_history_interval_and_build():
+    ledger = {"claims": [
+        {**CLAIM, "registered": "2026-11-22", "rule_history": "after_quick"},
+        {**CLAIM, "id": "X2", "statistic": "count", "decision": {"supported": "value >= 3"}},
+        {"id": "X3", "source": "s.txt", "claim": "c", "status": "not_testable", "reason": "needs ImageNet"}]}
+    s = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 5, "fig-a"), claim_row("X1", "other", 0.3, None, 5),
+               claim_row("X2", "count", 4.0, None, 1, note="exact and deterministic"))
+    from relulab.reporting.reasons import reason
+    table = verdicts.decide_all(ledger, s, {"fam"}, build="config/quick.yaml", reason=reason)
+    assert list(table.columns) == verdicts.COLUMNS + verdicts.EXTRA_COLUMNS
+    assert verdicts.EXTRA_COLUMNS == ["reason", "registered", "rule_history", "interval", "build"]
+    x1, x2, x3 = (table.iloc[i] for i in range(3))
+    assert x1["reason"].startswith("Supported: `gain` (CI low) = 0.2 > 0.1") and "0.3 < 1" in x1["reason"]
+    assert (x1["registered"], x1["rule_history"]) == ("2026-11-22", "after_quick")
+    assert (x2["registered"], x2["rule_history"]) == ("", "")
+    assert x1["interval"] == "95% percentile bootstrap over seeds" and x2["interval"] == "collapsed (exact)"
+    assert x3["interval"] == "none (no measured value)" and x3["reason"] == "Not testable here: needs ImageNet."
+    assert set(table["build"]) == {"config/quick.yaml"}
+    # the original columns are what decide() gives, unchanged
+    assert table[verdicts.COLUMNS].iloc[0].to_dict() == {k: verdicts.decide(ledger["claims"][0], s[s["claim_id"] == "X1"],
+                                                                             {"fam"})[k] for k in verdicts.COLUMNS}
+
+
+@pytest.mark.parametrize("row, note, method", [
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 3}, "", "collapsed (ci_low = value = ci_high over 3 seeds)"),
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}, "deterministic", "collapsed (exact)"),
+    ({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3}, "fit; bootstrap over seeds",
+     "bootstrap over seeds (named in the statistic's note)"),
+    ({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3}, "median over seeds", "95% percentile bootstrap over seeds"),
+])
+def test_interval_method_reads_only_the_row_and_its_note(row, note, method):
+    assert verdicts.interval_method(row, note) == method
+
+
+def test_build_configfile_is_the_last_configfile():
+    from relulab.reporting.build import build_configfile
+    assert build_configfile(["config/config.yaml", "config/quick.yaml"]) == "config/quick.yaml"
+    assert build_configfile(["config/quick.yaml", "config/config.yaml"]) == "config/quick.yaml"  # Snakemake's order
+    assert build_configfile(["config/quick.yaml", "x/extra.yaml", "config/config.yaml"]) == "x/extra.yaml"
+    assert build_configfile(["config/config.yaml"]) == "config/config.yaml" == build_configfile([])

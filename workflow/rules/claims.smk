@@ -9,6 +9,8 @@ rule verdicts:
         "results/claims/verdicts.csv",
     params:
         families=lambda wc: FAMILIES,
+        # the config files of this run; the last one besides config/config.yaml names the build
+        configfiles=lambda wc: [os.path.relpath(str(f)) for f in workflow.configfiles],
     log:
         log_path("claims", "verdicts"),
     benchmark:

@@ -102,6 +102,13 @@ def extra_configfiles(files: list[str]) -> list[str]:
     return [f for f in files or [] if Path(f).as_posix() != FULL_CONFIG]
 
 
+def build_configfile(files: list[str] | None) -> str:
+    """The build's config file: the last --configfile given besides the full configuration (Snakemake may list
+    the Snakefile's own config/config.yaml after them), so config/quick.yaml for the quick build and
+    config/config.yaml otherwise."""
+    return Path((extra_configfiles(files) or [FULL_CONFIG])[-1]).as_posix()
+
+
 def provisional_note(info: dict) -> str:
     """The short form repeated in each verdict box ('' for a full build)."""
     if not info.get("provisional"):

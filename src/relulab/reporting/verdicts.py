@@ -9,9 +9,12 @@ import operator
 import re
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Callable
 
 import pandas as pd
 import yaml
+
+from relulab.core.stats import LEVEL
 
 VERDICTS = ("supported", "supported_with_caveats", "not_supported", "refuted", "not_testable", "pending")
 ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
@@ -21,6 +24,8 @@ RULE_HISTORIES = ("pre_results", "after_quick", "after_full")
 DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}\b")
 COLUMNS = ["claim_id", "source", "verdict", "statistic", "value", "ci_low", "ci_high", "n_seeds", "evidence",
            "rule", "note"]
+# appended by decide_all: why (reasons.reason), the ledger's history fields, the primary CI's method, the build
+EXTRA_COLUMNS = ["reason", "registered", "rule_history", "interval", "build"]
 _ALLOWED = (ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
             ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Compare, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq,
             ast.Name, ast.Load, ast.Attribute, ast.Constant, ast.Call)
@@ -233,7 +238,40 @@ def decide(claim: dict, stats: pd.DataFrame, families: set[str]) -> dict:
     return {**base, "verdict": "not_supported", "rule": "no supporting or refuting rule held"}
 
 
-def decide_all(ledger: dict, stats: pd.DataFrame, families: set[str]) -> pd.DataFrame:
-    """One verdict row per ledger claim, in ledger order."""
-    rows = [decide(c, stats[stats["claim_id"] == c["id"]], families) for c in ledger["claims"]]
-    return pd.DataFrame(rows, columns=COLUMNS)
+def interval_method(row: dict, note: str = "") -> str:
+    """How the primary statistic's CI was made, only from what the data say: collapsed when ci_low = value =
+    ci_high (exact where the statistic's note says exact/deterministic), else the method the statistic's note
+    names, else the percentile bootstrap over seeds that core.stats.bootstrap_ci computes."""
+    value, lo, hi = (row.get(k) for k in ("value", "ci_low", "ci_high"))
+    if not _finite(value):
+        return "none (no measured value)"
+    note = str(note or "").lower()
+    n = int(row.get("n_seeds") or 0)
+    if lo == value == hi:
+        if "exact" in note or "deterministic" in note:
+            return "collapsed (exact)"
+        return f"collapsed (ci_low = value = ci_high over {n} seed{'s' if n != 1 else ''})"
+    for word, method in (("bootstrap", "bootstrap over seeds (named in the statistic's note)"),
+                         ("wilson", "Wilson interval (named in the statistic's note)")):
+        if word in note:
+            return method
+    return f"{round(LEVEL * 100)}% percentile bootstrap over seeds"
+
+
+def decide_all(ledger: dict, stats: pd.DataFrame, families: set[str], build: str = "",
+               reason: Callable[[dict, dict, pd.DataFrame], str] | None = None) -> pd.DataFrame:
+    """One verdict row per ledger claim, in ledger order: COLUMNS, then EXTRA_COLUMNS (the reason sentence, the
+    ledger's registered/rule_history, the primary CI's method, the build's config file). `reason(claim, row,
+    stats)` writes the sentence: pass reporting.reasons.reason (which imports this module, hence no import
+    here); without it the column is empty."""
+    rows = []
+    for c in ledger["claims"]:
+        own = stats[stats["claim_id"] == c["id"]]
+        row = decide(c, own, families)
+        prim = own[own["statistic"] == c.get("statistic")] if len(own) else own
+        note = prim["note"].iloc[0] if len(prim) and "note" in prim else ""
+        reg = c.get("registered")
+        rows.append({**row, "reason": reason(c, row, own) if reason else "", "registered": "" if reg is None else str(reg),
+                     "rule_history": c.get("rule_history") or "",
+                     "interval": interval_method(row, note), "build": build})
+    return pd.DataFrame(rows, columns=COLUMNS + EXTRA_COLUMNS)
