@@ -203,3 +203,24 @@ def test_strict_render_fails_on_unresolved_reference(tmp_path):
     with pytest.raises(render.RenderError, match="fig-nowhere"):
         render.render(build, out, use_quarto=False, strict=True)
     assert not out.exists()
+
+
+def test_strict_render_fails_on_unknown_variable_naming_every_unresolved_item(tmp_path):
+    args = make_tree(tmp_path)
+    build, out = tmp_path / "build", tmp_path / "index.html"
+    assemble.assemble(build, **args)
+    with open(build / "_generated" / "_chapters.qmd", "a") as f:
+        f.write("\nRan {{< var fam.nowhere >}} runs, {{< var other.x >}} more; see @tbl-nowhere.\n")
+    with pytest.raises(render.RenderError) as err:
+        render.render(build, out, use_quarto=False)  # strict is the default
+    msg = str(err.value)
+    assert "3 unresolved" in msg and "variable fam.nowhere" in msg and "variable other.x" in msg
+    assert "cross-reference @tbl-nowhere" in msg and not out.exists()
+    warnings = render.render(build, out, use_quarto=False, strict=False)  # markers, as Quarto writes them
+    assert "unknown variable 'fam.nowhere'" in warnings and "?var:fam.nowhere" in out.read_text()
+    assert "?@tbl-nowhere" in out.read_text()
+
+
+def test_markers_left_in_html_count_as_unresolved():
+    assert render.unresolved(render.markers("<p>?var:a.b and <strong>?@fig-x</strong></p>")) == [
+        "variable a.b", "cross-reference @fig-x"]

@@ -5,7 +5,8 @@ relulab.lua: the two Quarto features the relulab report needs, for plain pandoc 
    headers (`# Title {#sec-x}`) are numbered in document order; captions get "Figure 1: ...",
    "Table 2: ..."; citations `@fig-x`, `@tbl-x`, `@sec-x` become links "Figure 1", "Table 2",
    "Section 3.1" (`[-@fig-x]` gives the number alone, `@Fig-x` is accepted too). An unknown id
-   is written "?@id" (as Quarto does) and reported on stderr.
+   is written "?@id" (as Quarto does) and reported on stderr; so is any other citation when the document
+   has no bibliography (it could never resolve).
 2. Callouts. `::: {.callout-note|tip|warning|important|caution}` divs become boxes with a title
    (attribute `title="..."`, else a leading header, else the callout type).
 ]]
@@ -16,6 +17,7 @@ local CALLOUT = { note = "Note", tip = "Tip", warning = "Warning",
 local NBSP = "\u{A0}"
 
 local numbers = {}  -- id -> number as a string
+local has_bibliography = false
 
 local function xref_kind(id)
   local kind = id:match("^(%a+)%-")
@@ -113,7 +115,14 @@ end
 -- Replace cross-reference citations by links carrying the target's number.
 local function resolve_cite(cite)
   for _, c in ipairs(cite.citations) do
-    if not xref_kind(c.id) then return nil end  -- a real bibliography citation: leave it
+    if not xref_kind(c.id) then  -- a real bibliography citation: leave it (reported if nothing can resolve it)
+      if not has_bibliography then
+        for _, d in ipairs(cite.citations) do
+          if not xref_kind(d.id) then io.stderr:write("relulab.lua: unresolved citation @" .. d.id .. "\n") end
+        end
+      end
+      return nil
+    end
   end
   local out = pandoc.Inlines({})
   for i, c in ipairs(cite.citations) do
@@ -165,6 +174,7 @@ local function callout(div)
 end
 
 function Pandoc(doc)
+  has_bibliography = doc.meta.bibliography ~= nil or doc.meta.references ~= nil
   collect_numbers(doc)
   return doc:walk({
     Figure = number_figure,

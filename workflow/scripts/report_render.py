@@ -20,6 +20,7 @@ assemble.assemble(
     configfiles=list(snakemake.params.configfiles),
 )
 log.info("assembled %s for families %s", build, list(snakemake.params.families))
-for warning in render.render(build, out):
+# strict: an unknown {{< var >}} or unresolved @ref fails the rule, naming each of them
+for warning in render.render(build, out, strict=True):
     log.warning("render: %s", warning)
 log.info("wrote %s (%d bytes)", out, out.stat().st_size)

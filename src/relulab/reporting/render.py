@@ -26,6 +26,48 @@ class RenderError(RuntimeError):
     """Rendering failed; the message carries the renderer's error output."""
 
 
+# warnings that name something the report refers to but does not define: ours (expand_shortcodes, relulab.lua)
+# and Quarto's ("WARNING ... Unable to resolve crossref @fig-x")
+_UNRESOLVED = [
+    (re.compile(r"unknown variable '([^']+)'"), "variable {}"),
+    (re.compile(r"unresolved cross-reference @(\S+)"), "cross-reference @{}"),
+    (re.compile(r"unresolved citation @(\S+)"), "citation @{}"),
+    (re.compile(r"[Uu]nable to resolve crossref @(\S+)"), "cross-reference @{}"),
+]
+
+
+def unresolved(warnings: list[str]) -> list[str]:
+    """The unresolved variables and references named in render warnings, each once, in order."""
+    out = []
+    for w in warnings:
+        for rx, label in _UNRESOLVED:
+            out += [label.format(m.group(1).rstrip(".,;")) for m in rx.finditer(w)]
+    return list(dict.fromkeys(out))
+
+
+_MARKERS = re.compile(r"\?var:([\w.-]+)|\?@([\w:-]+)")
+
+
+def markers(html: str) -> list[str]:
+    """Unresolved-item markers left in the rendered HTML (`?var:x`, `?@fig-x`), as warnings: a renderer that
+    does not report them on stderr (Quarto's var) is caught all the same."""
+    return [f"unknown variable '{m.group(1)}'" if m.group(1) else f"unresolved cross-reference @{m.group(2)}"
+            for m in _MARKERS.finditer(html)]
+
+
+def strict_error(warnings: list[str]) -> RenderError:
+    """One message naming every unresolved variable/reference, then any other warning."""
+    names = unresolved(warnings)
+    other = [w for w in warnings if not any(rx.search(w) for rx, _ in _UNRESOLVED)]
+    parts = []
+    if names:
+        parts.append(f"strict render: {len(names)} unresolved variable(s)/reference(s) in the report: "
+                     + ", ".join(names))
+    if other:
+        parts.append("strict render: renderer warnings:\n" + "\n".join(other))
+    return RenderError("\n".join(parts))
+
+
 def lookup(variables: dict, key: str):
     """Quarto's `var` lookup: a dotted key indexes nested maps; None where absent."""
     node = variables
@@ -106,11 +148,13 @@ def render_quarto(build_dir: Path, html_out: Path) -> list[str]:
     return [line for line in stderr.splitlines() if "WARN" in line]
 
 
-def render(build_dir, out_html, use_quarto: bool | None = None, strict: bool = False) -> list[str]:
+def render(build_dir, out_html, use_quarto: bool | None = None, strict: bool = True) -> list[str]:
     """Render build_dir/index.qmd to out_html atomically (a failed render leaves no output); returns warnings.
 
-    use_quarto: None picks Quarto when it is on PATH. strict: warnings (unresolved references, unknown
-    variables) are errors. The result is checked to fetch nothing from the network."""
+    use_quarto: None picks Quarto when it is on PATH. strict (the default, and the pipeline's): any warning is an
+    error, with one message naming every unknown `{{< var >}}` and unresolved `@ref`; strict=False renders them
+    as markers (`?var:x`, `?@fig-x`) and returns the warnings. The result is checked to fetch nothing from the
+    network."""
     build_dir, out_html = Path(build_dir), Path(out_html)
     if use_quarto is None:
         use_quarto = shutil.which("quarto") is not None
@@ -120,8 +164,8 @@ def render(build_dir, out_html, use_quarto: bool | None = None, strict: bool = F
     tmp = Path(tmp)
     try:
         warnings = (render_quarto if use_quarto else render_pandoc)(build_dir, tmp)
-        if strict and warnings:
-            raise RenderError("render warnings:\n" + "\n".join(warnings))
+        if strict and (warnings or markers(tmp.read_text())):
+            raise strict_error(warnings + markers(tmp.read_text()))
         external = external_resources(tmp.read_text())
         if external:
             raise RenderError(f"the HTML is not self-contained; it refers to: {external}")
