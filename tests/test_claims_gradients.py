@@ -1,31 +1,11 @@
 """Claim statistics of the gradients family, per claim helper, on hand-made tables whose values are known by hand."""
 import math
 
-import pandas as pd
-import pytest
-
 from relulab.studies.gradients import claims
+from claim_checks import by_pair as _by, check_close as _check, frame as _frame
 
 EV = claims.EVIDENCE
 CFG = {"speed_target_error": 0.1, "centering_target_acc": 0.9}
-
-
-def _by(rows):
-    out = {(r["claim_id"], r["statistic"]): r for r in rows}
-    assert len(out) == len(rows), "a (claim, statistic) pair is emitted twice"
-    return out
-
-
-def _check(row, value, n_seeds, lo=None, hi=None):
-    assert row["value"] == pytest.approx(value, rel=1e-9, abs=1e-12)
-    assert row["ci_low"] <= row["value"] + 1e-12 and row["value"] <= row["ci_high"] + 1e-12
-    assert row["n_seeds"] == n_seeds
-    if lo is not None:
-        assert row["ci_low"] >= lo - 1e-9 and row["ci_high"] <= hi + 1e-9
-
-
-def _frame(cols, rows):
-    return pd.DataFrame(rows, columns=cols.split())
 
 
 # ---- A3, R6, F6, A5 (per-layer tables) ----

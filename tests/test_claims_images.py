@@ -1,22 +1,15 @@
 """Claim statistics of the images family (C1-C7, F9, F12, F7, F1) on hand-made tables whose values are known by hand."""
+import functools
+
 import pandas as pd
 import pytest
 
 from relulab.studies.images import claims
+from claim_checks import check, frame as _frame
+
+_check = functools.partial(check, abs=1e-9)
 
 SEEDS = (0, 1, 2)
-
-
-def _check(row, value, n_seeds, lo=None, hi=None):
-    assert row["value"] == pytest.approx(value, abs=1e-9)
-    assert row["ci_low"] <= row["value"] <= row["ci_high"]
-    assert row["n_seeds"] == n_seeds
-    if lo is not None:
-        assert row["ci_low"] >= lo - 1e-9 and row["ci_high"] <= hi + 1e-9
-
-
-def _frame(cols, rows):
-    return pd.DataFrame(rows, columns=cols.split())
 
 
 def tables():

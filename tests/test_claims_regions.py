@@ -1,23 +1,8 @@
 """Claim statistics of the regions family on hand-made result tables whose values are known by hand."""
 import pandas as pd
-import pytest
 
 from relulab.studies.regions import claims
-
-
-def _by(rows):
-    out = {(r["claim_id"], r["statistic"]): r for r in rows}
-    assert len(out) == len(rows), "a (claim, statistic) pair is emitted twice"
-    return out
-
-
-def _check(row, value, n_seeds, lo=None, hi=None):
-    assert row["value"] == pytest.approx(value, rel=1e-9, abs=1e-12)
-    assert row["ci_low"] <= row["value"] + 1e-12 and row["value"] <= row["ci_high"] + 1e-12
-    assert row["n_seeds"] == n_seeds
-    if lo is not None:
-        assert row["ci_low"] >= lo - 1e-9 and row["ci_high"] <= hi + 1e-9
-
+from claim_checks import by_pair as _by, check_close as _check
 
 def theory():
     rows = [(6, 1, "shallow_max", 1), (6, 1, "montufar_lower", 1000),        # smaller budget: ignored

@@ -6,20 +6,9 @@ import pandas as pd
 import pytest
 
 from relulab.studies.second_order import claims
+from claim_checks import check_close as _check, frame as _frame
 
 E = math.e
-
-
-def _check(row, value, n_seeds, lo=None, hi=None):
-    assert row["value"] == pytest.approx(value, rel=1e-9, abs=1e-12)
-    assert row["ci_low"] <= row["value"] + 1e-12 and row["value"] <= row["ci_high"] + 1e-12
-    assert row["n_seeds"] == n_seeds
-    if lo is not None:
-        assert row["ci_low"] >= lo - 1e-9 and row["ci_high"] <= hi + 1e-9
-
-
-def _frame(cols, rows):
-    return pd.DataFrame(rows, columns=cols.split())
 
 
 def _history(final: dict, n_params: int, lrs: dict) -> list[tuple]:

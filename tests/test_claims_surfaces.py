@@ -1,22 +1,12 @@
 """Claim statistics of the surfaces family on hand-made evaluation tables whose values are known by hand."""
+import functools
+
 import pandas as pd
-import pytest
 
 from relulab.studies.surfaces import claims
+from claim_checks import by_pair as _by, check
 
-
-def _by(rows):
-    out = {(r["claim_id"], r["statistic"]): r for r in rows}
-    assert len(out) == len(rows), "a (claim, statistic) pair is emitted twice"
-    return out
-
-
-def _check(row, value, n_seeds, lo=None, hi=None):
-    assert row["value"] == pytest.approx(value, abs=1e-12)
-    assert row["ci_low"] <= row["value"] <= row["ci_high"]
-    assert row["n_seeds"] == n_seeds
-    if lo is not None:
-        assert row["ci_low"] >= lo - 1e-12 and row["ci_high"] <= hi + 1e-12
+_check = functools.partial(check, abs=1e-12, bound_slack=1e-12)
 
 
 def _cell(seed, task, activation, depth, pf=float("nan"), ar=float("nan"), ols=float("nan"), acc=float("nan")):
