@@ -13,8 +13,9 @@ except configuration.ConfigError as err:
 
 # A missing data set stops the dry run, not a job half way through the study. Jobs find the folder
 # through the environment (it does not change results, so it is not a param that would rerun them).
-if configuration.data_problem(config):
-    raise WorkflowError(f"Missing data: {configuration.data_problem(config)}")
+DATA_PROBLEM = configuration.data_problem(config)
+if DATA_PROBLEM:
+    raise WorkflowError(f"Missing data: {DATA_PROBLEM}")
 configuration.export_data_dir(config)
 
 

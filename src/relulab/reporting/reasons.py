@@ -49,7 +49,7 @@ def clause_text(node: ast.AST, env: dict, primary: str) -> str:
         out = _side(node.left, env, primary)
         for op, right in zip(node.ops, node.comparators):
             rhs = _number(right.value) if isinstance(right, ast.Constant) else _side(right, env, primary)
-            out += f" as required" if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) \
+            out += " as required" if isinstance(op, ast.Eq) and isinstance(right, ast.Constant) \
                 else f" {_OPS[type(op)]} {rhs}"
         return out
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):

@@ -274,21 +274,26 @@ def _f5_rows(steps: pd.DataFrame, stab: pd.DataFrame, msl: pd.DataFrame, ev: dic
     est, lo, hi = bootstrap_ci(b - u)
     rows.append(claim_row("F5", "bounded_lr_headroom", est, (lo, hi), len(b), ev["F5"],
                           "median log2(largest stable SGD learning rate): bounded minus unbounded activations"))
-    sb = steps[steps.cell.isin(BOUNDED)].groupby("seed").censored_steps.median()
-    su = steps[~steps.cell.isin(BOUNDED)].groupby("seed").censored_steps.median()
-    est, lo, hi = paired_bootstrap_ci(sb.to_numpy(), su.to_numpy(), kind="ratio")
-    rows.append(claim_row("F5", "unbounded_efficiency_ratio", est, (lo, hi), len(sb), ev["F5"],
+    est, lo, hi, n = _bounded_over_unbounded(steps, "cell", "censored_steps")
+    rows.append(claim_row("F5", "unbounded_efficiency_ratio", est, (lo, hi), n, ev["F5"],
                           "steps to the target error at the best learning rate, bounded / unbounded (median "
                           "over activations per seed)"))
     spread = stab.assign(loss=np.where(stab.diverged, stab.initial_loss, stab.final_loss)).groupby(
         ["activation", "seed"]).loss.std().reset_index()
-    spb = spread[spread.activation.isin(BOUNDED)].groupby("seed").loss.median()
-    spu = spread[~spread.activation.isin(BOUNDED)].groupby("seed").loss.median()
-    est, lo, hi = paired_bootstrap_ci(spb.to_numpy(), spu.to_numpy(), kind="ratio")
-    rows.append(claim_row("F5", "loss_spread_ratio", est, (lo, hi), len(spb), ev["F5"],
+    est, lo, hi, n = _bounded_over_unbounded(spread, "activation", "loss")
+    rows.append(claim_row("F5", "loss_spread_ratio", est, (lo, hi), n, ev["F5"],
                           "std of the final training loss across the learning-rate sweep (diverged = initial "
                           "loss), bounded / unbounded"))
     return rows
+
+
+def _bounded_over_unbounded(df: pd.DataFrame, by: str, col: str) -> tuple[float, float, float, int]:
+    """Per seed, the median of col over bounded activations / the median over unbounded ones (paired ratio CI)."""
+    bounded = df[by].isin(BOUNDED)
+    b = df[bounded].groupby("seed")[col].median()
+    u = df[~bounded].groupby("seed")[col].median()
+    est, lo, hi = paired_bootstrap_ci(b.to_numpy(), u.to_numpy(), kind="ratio")
+    return est, lo, hi, len(b)
 
 
 def _a5_centering_rows(csteps: pd.DataFrame, cfg: dict, ev: dict) -> list[dict]:
