@@ -30,6 +30,21 @@ def test_refuted_and_fallback():
     assert verdicts.decide(CLAIM, s, {"fam"})["verdict"] == "not_supported"
 
 
+def test_not_testable_is_tried_first_and_true_by_definition_after_the_supports():
+    claim = {**CLAIM, "decision": {"not_testable": "trained.value < 0.5", "supported": "ci_low > 0.1",
+                                   "true_by_definition": "fixed.value == 1", "refuted": "ci_high < 0"}}
+    untrained = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 8), claim_row("X1", "trained", 0.1),
+                       claim_row("X1", "fixed", 1.0))
+    row = verdicts.decide(claim, untrained, {"fam"})
+    assert row["verdict"] == "not_testable" and row["rule"] == "not_testable: trained.value < 0.5"
+    trained = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 8), claim_row("X1", "trained", 0.9),
+                     claim_row("X1", "fixed", 1.0))
+    assert verdicts.decide(claim, trained, {"fam"})["verdict"] == "supported"
+    weak = _stats(claim_row("X1", "gain", 0.5, (-0.2, 0.8), 8), claim_row("X1", "trained", 0.9),
+                  claim_row("X1", "fixed", 1.0))
+    assert verdicts.decide(claim, weak, {"fam"})["verdict"] == "true_by_definition"
+
+
 def test_missing_evidence_is_pending_never_a_verdict():
     assert verdicts.decide(CLAIM, _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8))), {"fam"})["verdict"] == "pending"
     assert verdicts.decide(CLAIM, _stats(claim_row("X1", "gain", 0.5)), set())["verdict"] == "pending"

@@ -14,6 +14,7 @@ from relulab.core.stats import LEVEL
 VERDICTS = {
     "supported": ("Supported", "tip"),
     "supported_with_caveats": ("Supported with caveats", "warning"),
+    "true_by_definition": ("True by definition", "note"),
     "not_supported": ("Not supported", "caution"),
     "refuted": ("Refuted", "important"),
     "not_testable": ("Not testable here", "note"),

@@ -20,7 +20,7 @@ from relulab.reporting.markdown import (CI_LABEL, VERDICTS, badge, cell, ci_text
 from relulab.reporting.reasons import reason, uncertainty
 from relulab.reporting.verdicts import FIELDS
 
-DECISION_ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
+DECISION_ORDER = ("not_testable", "supported", "supported_with_caveats", "true_by_definition", "refuted", "not_supported")
 MAX_TABLE_ROWS = 40
 
 
@@ -96,7 +96,7 @@ def verdict_callout(claim: dict, v: dict, stats: pd.DataFrame | None = None, pro
     label, kind = VERDICTS.get(verdict, (verdict, "note"))
     why = reason(claim, v, stats if stats is not None else pd.DataFrame(columns=["statistic", *FIELDS]))
     body = [f"::: {{.verdict-reason}}\n**Why.** {md_text(why)}\n:::"]
-    if verdict == "not_testable":
+    if verdict == "not_testable" and not text_of(v.get("rule")):
         body.append(md_text(text_of(claim.get("reason")) or text_of(v.get("note"))))
     elif verdict == "pending":
         why = text_of(v.get("note")) or text_of(claim.get("reason")) or "the experiment has not run"

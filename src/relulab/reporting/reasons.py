@@ -97,7 +97,7 @@ def reason(claim: dict, verdict: dict, stats: pd.DataFrame) -> str:
     """One sentence: the verdict, the condition that decided it with its numbers, and why a stronger one failed."""
     v = verdict.get("verdict", "pending")
     label = VERDICTS.get(v, (v, ""))[0]
-    if v in ("pending", "not_testable") or not claim.get("decision"):
+    if v == "pending" or (v == "not_testable" and not text_of(verdict.get("rule"))) or not claim.get("decision"):
         why = text_of(verdict.get("note")) or text_of(claim.get("reason")) or "the experiment has not run"
         return f"{label}: " + why.rstrip(".") + "."
     rows = {r["statistic"]: {k: r[k] for k in FIELDS} for _, r in stats.iterrows()}

@@ -16,8 +16,13 @@ import yaml
 
 from relulab.core.stats import LEVEL
 
-VERDICTS = ("supported", "supported_with_caveats", "not_supported", "refuted", "not_testable", "pending")
-ORDER = ("supported", "supported_with_caveats", "refuted", "not_supported")
+VERDICTS = ("supported", "supported_with_caveats", "true_by_definition", "not_supported", "refuted", "not_testable",
+            "pending")
+# decision keys in evaluation order: `not_testable` first (the data say the experiment did not reach the regime the
+# claim is about, e.g. no arm trained: never a refutation), then the measured verdicts; `true_by_definition` is
+# for a claim whose reading holds by construction (the rule names the definitional statistic), tried after the
+# measured supports so that a measured statistic decides where there is one.
+ORDER = ("not_testable", "supported", "supported_with_caveats", "true_by_definition", "refuted", "not_supported")
 STATUSES = ("active", "pending", "not_testable")
 # when a claim's current rule was written relative to its experiment's results (ledger field rule_history)
 RULE_HISTORIES = ("pre_results", "after_quick", "after_full")
