@@ -4,6 +4,7 @@ import os
 from snakemake.exceptions import WorkflowError
 
 from relulab.core import configuration
+from relulab.core.stats import TUNING_OFFSET
 
 
 try:
@@ -44,6 +45,11 @@ def config_slice(family, keys):
 def seeds_list():
     """The seeds every grid cell trains together."""
     return [config["base_seed"] + i for i in range(config["seeds"])]
+
+
+def tuning_seeds_list():
+    """Seeds on which hyper-parameters are chosen; disjoint from seeds_list() (see core.runtime.tuning_seeds)."""
+    return [config["base_seed"] + TUNING_OFFSET + i for i in range(config["tuning_seeds"])]
 
 
 def log_path(family, name):

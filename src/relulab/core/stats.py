@@ -6,6 +6,9 @@ import numpy as np
 import pandas as pd
 
 N_BOOT, LEVEL = 2000, 0.95
+# Tuning seeds (hyper-parameter choice) are base_seed + TUNING_OFFSET + i: disjoint from the evaluation seeds
+# base_seed + i, since config.seeds <= 256 < TUNING_OFFSET.
+TUNING_OFFSET = 1000
 STATS = {"median": np.median, "mean": np.mean}
 
 
@@ -69,3 +72,13 @@ def summarize(df: pd.DataFrame, by: list[str], col: str, stat: str = "median") -
         est, lo, hi = bootstrap_ci(g[col].to_numpy(), stat)
         rows.append({**dict(zip(by, key)), stat: est, "ci_low": lo, "ci_high": hi, "n": int(g[col].notna().sum())})
     return pd.DataFrame(rows)
+
+
+def eval_seeds(cfg: dict) -> list[int]:
+    """The evaluation seeds of a config: base_seed + 0 .. seeds - 1 (every statistic a rule reads)."""
+    return [int(cfg["base_seed"]) + i for i in range(int(cfg["seeds"]))]
+
+
+def tuning_seeds(cfg: dict) -> list[int]:
+    """The tuning seeds: base_seed + TUNING_OFFSET + 0 .. tuning_seeds - 1, never among the evaluation seeds."""
+    return [int(cfg["base_seed"]) + TUNING_OFFSET + i for i in range(int(cfg.get("tuning_seeds", 2)))]
