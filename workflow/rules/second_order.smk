@@ -94,6 +94,7 @@ rule second_order_training:
                                 "sgd_lrs", "adam_lrs", "ae_widths", "ae_activation", "ae_n", "ae_passes",
                                 "ae_cg_iters", "ae_sgd_lrs", "ae_adam_lrs")},
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("second_order", "training"),
     benchmark:
@@ -115,8 +116,9 @@ rule second_order_rmsprop:
         table=f"{SO_TABLES}/rmsprop.csv",
     params:
         cfg={k: SO[k] for k in ("rms_widths", "rms_n", "rms_probe", "rms_lr", "rms_alpha", "rms_batch",
-                                "rms_steps", "rms_every")},
+                                "rms_steps", "rms_every", "rms_gn_damping")},
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("second_order", "rmsprop"),
     benchmark:

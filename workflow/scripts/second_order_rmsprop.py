@@ -1,8 +1,11 @@
-"""RMSProp's running mean of squared gradients vs the Gauss-Newton (Fisher) diagonal along training (H6)."""
+"""RMSProp's running mean of squared gradients vs the Gauss-Newton diagonal, curvature-blind baselines and the damped
+Gauss-Newton step along training (H6); tuning seeds choose the baseline, evaluation seeds measure."""
 from relulab.core import evidence, runtime
-from relulab.studies.second_order import training
+from relulab.studies.second_order import rmsprop
 
 log = runtime.start(snakemake)
-table = training.rmsprop_curvature(snakemake.params.cfg, snakemake.params.seeds)
+par = snakemake.params
+table = rmsprop.rmsprop_curvature(par.cfg, par.seeds, par.tuning_seeds)
+log.info("best curvature-blind baseline on the tuning seeds: %s", rmsprop.best_baseline(table))
 log.info("median Spearman (v, GN diagonal) per step:\n%s", table.groupby("step").spearman_gn.median())
 evidence.atomic_write_csv(table, snakemake.output.table)

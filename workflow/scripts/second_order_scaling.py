@@ -1,4 +1,5 @@
-"""Time and memory of one gradient, one Hessian-vector product and the explicit Hessian vs size (H4)."""
+"""Memory, counted FLOPs (machine independent) and wall-clock seconds on this machine of one gradient, one
+Hessian-vector product and the explicit Hessian vs size (H4)."""
 from relulab.core import evidence, runtime
 from relulab.studies.second_order import experiments
 

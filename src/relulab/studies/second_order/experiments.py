@@ -12,6 +12,7 @@ import torch
 from scipy import optimize
 from scipy.signal import find_peaks
 from torch.func import grad, hessian
+from torch.utils.flop_counter import FlopCounterMode
 
 from relulab.core import data, models
 from relulab.studies.second_order import backprop_numpy, newton
@@ -135,9 +136,9 @@ def hessian_structure(spec: models.MLPSpec, loss: str, n: int, n_output_examples
                 spectra.append(pd.DataFrame({**tag, "part": part, "rank": np.arange(layout.n),
                                              "eigenvalue": hs.spectrum(H)}))
                 if part != "rest":
-                    zeros.append({**tag, "object": f"loss_{part}", **hs.zero_fractions(H, layout)})
+                    zeros.append({**tag, "inputs": "raw", "object": f"loss_{part}", **hs.zero_fractions(H, layout)})
             for i, Ho in enumerate(hs.output_hessians(spec, layout, theta, x[:n_output_examples])):
-                zeros.append({**tag, "object": "output", "example": i, **hs.zero_fractions(Ho, layout)})
+                zeros.append({**tag, "inputs": "raw", "object": "output", "example": i, **hs.zero_fractions(Ho, layout)})
                 blocks.append(hs.block_table(Ho, layout).assign(part="output", example=i, **tag))
             for k in range(3):
                 v = torch.randn(layout.n, generator=torch.Generator().manual_seed(seed * 100 + k), dtype=torch.float64)
@@ -147,6 +148,33 @@ def hessian_structure(spec: models.MLPSpec, loss: str, n: int, n_output_examples
                                                                      parts["gauss_newton"] @ v)})
     return (pd.concat(blocks, ignore_index=True), pd.DataFrame(zeros), pd.concat(spectra, ignore_index=True),
             pd.DataFrame(products))
+
+
+def standardized(x: torch.Tensor) -> torch.Tensor:
+    """Per-pixel standardized inputs: dense wherever a pixel varies; a constant pixel becomes 0 (its weights then
+    have an all-zero Hessian row and drop out of the live parameters)."""
+    sd = x.std(0)
+    return torch.where(sd > 0, (x - x.mean(0)) / torch.where(sd > 0, sd, 1.0), torch.zeros_like(x))
+
+
+def dense_zeros(spec: models.MLPSpec, loss: str, n: int, n_output_examples: int, seeds, train_steps: int = 0,
+                train_lr: float = 0.01) -> pd.DataFrame:
+    """Exact zeros of the loss Hessian and of the output Hessians on standardized (dense) digits, per seed and state:
+    the zeros the activation makes, apart from the zeros that blank pixels make (H5)."""
+    layout = hs.layout_of(spec)
+    rows = []
+    for seed in seeds:
+        x, y = digits_subset(n, seed, loss == "mse")
+        x = standardized(x)
+        f = hs.loss_fn(spec, layout, x, y, loss)
+        theta0 = hs.init_theta(spec, seed)
+        states = {"init": theta0, **({"trained": adam_fit(f, theta0, train_lr, train_steps)} if train_steps else {})}
+        for state, theta in states.items():
+            tag = {"seed": seed, "state": state, "activation": spec.activation, "inputs": "standardized"}
+            rows.append({**tag, "object": "loss_full", **hs.zero_fractions(hs.loss_hessian(f, theta), layout)})
+            for i, Ho in enumerate(hs.output_hessians(spec, layout, theta, x[:n_output_examples])):
+                rows.append({**tag, "object": "output", "example": i, **hs.zero_fractions(Ho, layout)})
+    return pd.DataFrame(rows)
 
 
 # --- H4: cost of the explicit Hessian vs Hessian-vector products ------------------------------------------
@@ -159,6 +187,13 @@ def _timed(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t)
     return float(np.min(times))
+
+
+def counted_flops(fn) -> int:
+    """Floating-point operations of fn() as torch counts them (matrix products): machine independent."""
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return int(counter.get_total_flops())
 
 
 def scaling(widths, n: int, repeats: int, seed: int) -> pd.DataFrame:
@@ -174,7 +209,9 @@ def scaling(widths, n: int, repeats: int, seed: int) -> pd.DataFrame:
         box = {}
         heavy = max(1, repeats // 2) if layout.n > 1500 else repeats
         t_h = _timed(lambda: box.update(H=hs.loss_hessian(f, theta)), heavy)
-        rows.append({"width": w, "n_params": layout.n, "entries": layout.n ** 2,
+        rows.append({"width": w, "n_params": layout.n, "entries": layout.n ** 2, "n_examples": len(x),
+                     "gradient_flops": counted_flops(lambda: grad(f)(theta)),
+                     "hvp_flops": counted_flops(lambda: hs.hvp(f, theta, v)),
                      "cross_term_fraction": 1 - 1 / layout.n,
                      "hessian_bytes": box["H"].element_size() * box["H"].numel(),
                      "vector_bytes": 8 * layout.n,
@@ -195,6 +232,21 @@ def affine_cost(table: pd.DataFrame, column: str) -> tuple[float, float]:
     A = np.stack([np.ones(len(table)), table.n_params.to_numpy(float)], 1)
     (a, b), _ = optimize.nnls(A, table[column].to_numpy(float))
     return float(a), float(b)
+
+
+def explicit_gradient_equivalents(table: pd.DataFrame, n_params: float) -> float:
+    """Gradient evaluations an explicit Hessian built from N Hessian-vector products costs at N = n_params:
+    N x (HVP FLOPs / gradient FLOPs), each count an affine fit in N of the counted FLOPs (exact for this family of
+    networks, whose FLOPs grow linearly with the width)."""
+    hvp, gradient = (np.polyval(np.polyfit(table.n_params, table[c], 1), n_params)
+                     for c in ("hvp_flops", "gradient_flops"))
+    return float(n_params * hvp / gradient)
+
+
+def explicit_flops_per_example(table: pd.DataFrame, n_params: float) -> float:
+    """FLOPs per training example of N Hessian-vector products at N = n_params (affine fit of counted FLOPs)."""
+    per_example = table.hvp_flops / table.n_examples
+    return float(n_params * np.polyval(np.polyfit(table.n_params, per_example, 1), n_params))
 
 
 def explicit_hours(table: pd.DataFrame, n_params: float) -> float:

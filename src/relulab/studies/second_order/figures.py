@@ -133,6 +133,7 @@ def scaling_figure(t: dict[str, pd.DataFrame]):
 def _training_panel(a, h: pd.DataFrame, budget: float, title: str):
     """Median (band: min-max over seeds) of the best-so-far loss per method at its best learning rate."""
     best = best_runs(h, budget)[["method", "lr"]].drop_duplicates()
+    h = h[h.role == "eval"]
     for _, row in best.iterrows():
         g = h[(h.method == row.method) & ((h.lr == row.lr) | (h.lr.isna() & pd.isna(row.lr)))]
         # Start where every seed has a record, so no point of the median is undefined.
@@ -156,16 +157,22 @@ def training_figure(t: dict[str, pd.DataFrame], tiny_passes: float, ae_passes: f
 
 
 def rmsprop_figure(t: dict[str, pd.DataFrame]):
-    """Spearman correlation of RMSProp's second moment with the GN and empirical Fisher diagonals per step."""
-    r = t["rmsprop"]
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
-    for col, label in (("spearman_gn", "RMSProp v vs Gauss-Newton diagonal"),
-                       ("spearman_empirical_fisher", "RMSProp v vs empirical Fisher diagonal")):
-        g = r.groupby("step")[col]
-        ax.plot(g.median().index, g.median(), marker="o", label=label)
-        ax.fill_between(g.median().index, g.min(), g.max(), alpha=0.2)
-    ax.set(ylim=(-1, 1), xlabel="RMSProp step", ylabel="Spearman rank correlation", title="across parameters")
-    ax.legend(fontsize=7)
+    """Left: Spearman correlation with the GN diagonal of RMSProp's second moment and of the curvature-blind
+    baselines per step; right: cosine of the RMSProp and SGD steps with the damped Gauss-Newton step."""
+    r = t["rmsprop"][t["rmsprop"].role == "eval"]
+    fig, ax = plt.subplots(1, 2, figsize=(11, 3.6))
+    panels = [(ax[0], (("spearman_gn", "RMSProp v"), ("spearman_input_second_moment", "input E[x^2] (blind)"),
+                       ("spearman_minibatch_sq_grad", "one mini-batch g^2 (blind)")),
+               dict(ylim=(-1, 1), ylabel="Spearman with the GN diagonal", title="ranking by curvature")),
+              (ax[1], (("cos_rms_gn", "RMSProp step"), ("cos_sgd_gn", "SGD step")),
+               dict(ylim=(-1, 1), ylabel="cosine with the damped GN step", title="step direction"))]
+    for a, cols, labels in panels:
+        for col, label in cols:
+            g = r.groupby("step")[col]
+            a.plot(g.median().index, g.median(), marker="o", label=label)
+            a.fill_between(g.median().index, g.min(), g.max(), alpha=0.2)
+        a.set(xlabel="RMSProp step", **labels)
+        a.legend(fontsize=7)
     return fig
 
 

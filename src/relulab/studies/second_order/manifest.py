@@ -28,25 +28,29 @@ _MANIFEST = [
      "Frobenius norm of each layer-pair block of the loss Hessian, its Gauss-Newton part and the rest (median over "
      "seeds, 95% bootstrap CI)."),
     ("tbl-second_order-zeros", "zeros", "H5",
-     "Fraction of exact zeros in within-layer and cross-layer blocks of the loss Hessian and of the output Hessian "
-     "(median over seeds, 95% CI); within_live leaves out parameters whose Hessian row is zero."),
+     "Fraction of exact zeros in within-layer and cross-layer blocks of the loss Hessian and of the output Hessian, "
+     "ReLU and tanh, on raw digits (blank pixels make zeros) and on standardized (dense) digits (median over seeds, "
+     "95% CI); within_live leaves out parameters whose Hessian row is zero."),
     ("fig-second_order-spectra", "spectra", "H3 H7",
      "Eigenvalues of the loss Hessian, its Gauss-Newton part (positive semi-definite) and the rest, first seed."),
     ("fig-second_order-scaling", "scaling", "H4",
-     "Cost of the explicit Hessian vs a Hessian-vector product as the network grows: measured seconds with power- "
-     "law fits extrapolated to a million parameters, and memory."),
+     "Cost of the explicit Hessian vs a Hessian-vector product as the network grows: wall-clock seconds on this "
+     "machine with power-law fits extrapolated to a million parameters, and memory (8 N^2 bytes by construction)."),
     ("tbl-second_order-scaling", "scaling", "H4",
-     "Measured sizes, seconds and bytes, and the power-law extrapolation to the target parameter count (last row)."),
+     "Measured sizes, counted FLOPs (gradient, HVP; machine independent), wall-clock seconds on this machine and "
+     "bytes, and the extrapolation to the target parameter count (last row)."),
     ("fig-second_order-training", "training", "H3 H7",
-     "Training loss against gradient-equivalent passes (median over seeds, band: min-max), each first-order method "
-     "at its best learning rate: tiny ReLU network (left), digits autoencoder (right)."),
+     "Training loss against gradient-equivalent passes (median over evaluation seeds, band: min-max), each "
+     "first-order method at the learning rate chosen on the tuning seeds: tiny ReLU network (left), digits autoencoder (right)."),
     ("tbl-second_order-training", "training", "H3 H7",
-     "Loss at the pass budget per method (median over seeds, 95% bootstrap CI)."),
+     "Loss at the pass budget per method (median over evaluation seeds, 95% bootstrap CI)."),
     ("fig-second_order-rmsprop", "rmsprop", "H6",
-     "Spearman rank correlation across parameters between RMSProp's running mean of squared gradients and the "
-     "Gauss-Newton (= Fisher) and empirical Fisher diagonals along training (median and range over seeds)."),
+     "Left: Spearman rank correlation across parameters with the Gauss-Newton (= Fisher) diagonal of RMSProp's "
+     "running mean of squared gradients and of two curvature-blind baselines (input second moment, one mini-batch's "
+     "squared gradient). Right: cosine of the RMSProp and SGD steps with the damped Gauss-Newton step (median and "
+     "range over evaluation seeds)."),
     ("tbl-second_order-rmsprop", "rmsprop", "H6",
-     "The same correlations per checkpoint, median over seeds with 95% CI."),
+     "The same correlations and cosines per checkpoint, median over evaluation seeds with 95% CI."),
     ("tbl-second_order-gradcheck", "gradcheck", "R7",
      "Hand-written NumPy back-propagation: largest relative error per layer and activation against central finite "
      "differences and against torch autograd."),

@@ -1,5 +1,6 @@
 """Training-run drivers of the second_order family: damped Newton and Hessian-free vs first-order methods at
-equal gradient-equivalent passes (H3, H7), and RMSProp's second moment vs the Gauss-Newton diagonal (H6)."""
+equal gradient-equivalent passes (H3, H7); learning rates are chosen on tuning seeds and reported on evaluation
+seeds. RMSProp's curvature (H6) is in `rmsprop`."""
 
 from __future__ import annotations
 
@@ -8,15 +9,13 @@ import math
 import numpy as np
 import pandas as pd
 import torch
-from scipy import stats
-from torch.func import grad, vmap
 
 from relulab.core import models, tasks
 from relulab.studies.second_order import hessian_free, newton
 from relulab.studies.second_order import hessian as hs
 from relulab.studies.second_order.experiments import digits_subset
 
-FIRST_ORDER = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "rmsprop": torch.optim.RMSprop}
+FIRST_ORDER = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}
 
 
 # --- H3, H7: training with second-order and first-order methods at equal passes --------------------------
@@ -52,101 +51,92 @@ def at_budget(history: pd.DataFrame, budget: float) -> float:
     return float(within.loss.min()) if len(within) and within.loss.notna().any() else math.nan
 
 
-def _hf_and_first_order(spec, layout, f, x, theta0, budget: float, cg_iters: int, damping: float, lrs: dict,
-                        seed: int) -> list[pd.DataFrame]:
-    """Hessian-free (Gauss-Newton products, squared error) and SGD with momentum / Adam at each learning rate,
-    every method with the same budget of gradient-equivalent passes from theta0."""
-    hf_spec = hessian_free.HFSpec(steps=budget, cg_iters=cg_iters, damping=damping, max_passes=budget)
-    _, hist = hessian_free.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0, hf_spec)
-    frames = [hist[["passes", "loss"]].assign(method="hessian_free", lr=math.nan, seed=seed)]
+def _first_order_runs(f, theta0, budget: float, lrs: dict, seed: int, role: str) -> list[pd.DataFrame]:
+    """SGD with momentum and Adam from theta0 at each listed learning rate, `budget` passes each."""
+    frames = []
     for opt in ("sgd", "adam"):
         for lr in lrs[opt]:
             kw = {"momentum": 0.9} if opt == "sgd" else {}
             h = first_order(f, theta0, opt, lr, budget, log_every=max(1, budget // 200), **kw)
-            frames.append(h.assign(method=opt, lr=lr, seed=seed))
+            frames.append(h.assign(method=opt, lr=lr, seed=seed, role=role))
     return frames
 
 
-def tiny_training(cfg: dict, seeds) -> pd.DataFrame:
-    """Exact damped Newton, Hessian-free, SGD and Adam on a tiny ReLU regression network, equal pass budget."""
+def _hf_run(spec, layout, f, x, theta0, budget: float, cg_iters: int, damping: float, seed: int) -> pd.DataFrame:
+    """Hessian-free (Gauss-Newton products, squared error) from theta0 with a budget of gradient-equivalent passes."""
+    hf_spec = hessian_free.HFSpec(steps=budget, cg_iters=cg_iters, damping=damping, max_passes=budget)
+    _, hist = hessian_free.hf_minimize(f, lambda t: hs.gn_operator(spec, layout, t, x, "mse"), theta0, hf_spec)
+    return hist[["passes", "loss"]].assign(method="hessian_free", lr=math.nan, seed=seed, role="eval")
+
+
+def chosen_lrs(tuning: pd.DataFrame, budget: float) -> dict[str, list[float]]:
+    """Per first-order method the learning rate with the lowest median loss at the budget over the tuning seeds."""
+    best = best_runs(tuning, budget, role="tuning")
+    return {m: sorted(best[best.method == m].lr.unique().tolist()) for m in ("sgd", "adam")}
+
+
+def _tuned(problem, tuning_seeds, budget: float, lrs: dict) -> tuple[list[pd.DataFrame], dict]:
+    """First-order runs at every learning rate on the tuning seeds, and the learning rates they choose."""
+    frames = []
+    for seed in tuning_seeds:
+        f, _, theta0 = problem(seed)
+        frames += _first_order_runs(f, theta0, budget, lrs, seed, "tuning")
+    return frames, chosen_lrs(pd.concat(frames, ignore_index=True), budget)
+
+
+def tiny_training(cfg: dict, seeds, tuning_seeds) -> pd.DataFrame:
+    """Exact damped Newton, Hessian-free, SGD and Adam on a tiny ReLU regression network, equal pass budget;
+    learning rates chosen on tuning_seeds, every method measured on seeds (role column)."""
     spec = models.MLPSpec(2, tuple(cfg["tiny_widths"]), 1, "relu")
     layout = hs.layout_of(spec)
-    frames = []
-    for seed in seeds:
+    budget = cfg["tiny_passes"]
+
+    def problem(seed):
         x, y = tasks.make(cfg["tiny_task"], cfg["tiny_n"], seed)
         x, y = x.double(), y.double().reshape(-1, 1)
-        f = hs.loss_fn(spec, layout, x, y, "mse")
-        theta0 = hs.init_theta(spec, seed)
-        budget = cfg["tiny_passes"]
-        per_step = hessian_free.GRAD_PASSES + hessian_free.PRODUCT_PASSES * layout.n
+        return hs.loss_fn(spec, layout, x, y, "mse"), x, hs.init_theta(spec, seed)
+
+    frames, lrs = _tuned(problem, tuning_seeds, budget, {"sgd": cfg["sgd_lrs"], "adam": cfg["adam_lrs"]})
+    per_step = hessian_free.GRAD_PASSES + hessian_free.PRODUCT_PASSES * layout.n
+    for seed in seeds:
+        f, x, theta0 = problem(seed)
         path = newton.newton_minimize(f, theta0, max(1, math.ceil(budget / per_step)))
         path = path.assign(passes=newton_passes(path, layout.n))
-        frames.append(path[path.passes <= budget][["passes", "loss"]].assign(method="newton", lr=math.nan, seed=seed))
-        lrs = {"sgd": cfg["sgd_lrs"], "adam": cfg["adam_lrs"]}
-        frames += _hf_and_first_order(spec, layout, f, x, theta0, budget, cfg["cg_iters"], cfg["hf_damping"], lrs,
-                                      seed)
+        frames.append(path[path.passes <= budget][["passes", "loss"]].assign(method="newton", lr=math.nan, seed=seed,
+                                                                             role="eval"))
+        frames.append(_hf_run(spec, layout, f, x, theta0, budget, cfg["cg_iters"], cfg["hf_damping"], seed))
+        frames += _first_order_runs(f, theta0, budget, lrs, seed, "eval")
     return pd.concat(frames, ignore_index=True).assign(n_params=layout.n)
 
 
-def autoencoder(cfg: dict, seeds) -> pd.DataFrame:
-    """Hessian-free (Gauss-Newton products) vs SGD with momentum and Adam on a deep digits autoencoder."""
-    widths = tuple(cfg["ae_widths"])
-    spec = models.MLPSpec(64, widths, 64, cfg["ae_activation"])
+def autoencoder(cfg: dict, seeds, tuning_seeds) -> pd.DataFrame:
+    """Hessian-free (Gauss-Newton products) vs SGD with momentum and Adam on a deep digits autoencoder; learning
+    rates chosen on tuning_seeds."""
+    spec = models.MLPSpec(64, tuple(cfg["ae_widths"]), 64, cfg["ae_activation"])
     layout = hs.layout_of(spec)
-    frames = []
-    for seed in seeds:
+    budget = cfg["ae_passes"]
+
+    def problem(seed):
         x, _ = digits_subset(cfg["ae_n"], seed)
-        f = hs.loss_fn(spec, layout, x, x, "mse")
-        theta0 = hs.init_theta(spec, seed)
-        budget = cfg["ae_passes"]
-        lrs = {"sgd": cfg["ae_sgd_lrs"], "adam": cfg["ae_adam_lrs"]}
-        frames += _hf_and_first_order(spec, layout, f, x, theta0, budget, cfg["ae_cg_iters"], cfg["hf_damping"], lrs,
-                                      seed)
+        return hs.loss_fn(spec, layout, x, x, "mse"), x, hs.init_theta(spec, seed)
+
+    frames, lrs = _tuned(problem, tuning_seeds, budget, {"sgd": cfg["ae_sgd_lrs"], "adam": cfg["ae_adam_lrs"]})
+    for seed in seeds:
+        f, x, theta0 = problem(seed)
+        frames.append(_hf_run(spec, layout, f, x, theta0, budget, cfg["ae_cg_iters"], cfg["hf_damping"], seed))
+        frames += _first_order_runs(f, theta0, budget, lrs, seed, "eval")
     return pd.concat(frames, ignore_index=True).assign(n_params=layout.n)
 
 
-def best_runs(history: pd.DataFrame, budget: float) -> pd.DataFrame:
-    """Per method: the learning rate with the lowest median loss at the budget; one row per (method, seed)."""
-    final = history.groupby(["method", "lr", "seed"], dropna=False).apply(
+def best_runs(history: pd.DataFrame, budget: float, role: str = "eval") -> pd.DataFrame:
+    """Per method the learning rate with the lowest median loss at the budget over the *tuning* seeds; the runs of
+    `role` ('eval': the evaluation seeds) at that learning rate, one row per (method, seed). Methods without a
+    learning rate (lr NaN) are returned as they are."""
+    final = history.groupby(["method", "lr", "seed", "role"], dropna=False).apply(
         lambda g: pd.Series({"loss": at_budget(g, budget), "finite": bool(np.isfinite(g.loss).all())}),
         include_groups=False).reset_index()
-    med = final.groupby(["method", "lr"], dropna=False).loss.median().reset_index()
+    tune = final[final.role == "tuning"].dropna(subset=["lr"])
+    med = tune.groupby(["method", "lr"]).loss.median().reset_index()
     best = med.loc[med.groupby("method").loss.idxmin().dropna().astype(int)][["method", "lr"]]
-    nan_lr = final[final.lr.isna()]
-    picked = final.merge(best.dropna(subset=["lr"]), on=["method", "lr"])
-    return pd.concat([picked, nan_lr], ignore_index=True)
-
-
-# --- H6: RMSProp's second moment vs the Gauss-Newton diagonal ---------------------------------------
-
-def rmsprop_curvature(cfg: dict, seeds) -> pd.DataFrame:
-    """Spearman correlation across parameters between RMSProp's running mean of g^2 and the GN/Fisher diagonal."""
-    spec = models.MLPSpec(64, tuple(cfg["rms_widths"]), 10, "relu")
-    layout = hs.layout_of(spec)
-    rows = []
-    for seed in seeds:
-        x, y = digits_subset(cfg["rms_n"], seed)
-        probe = slice(0, cfg["rms_probe"])
-        theta = hs.init_theta(spec, seed).requires_grad_(True)
-        opt = torch.optim.RMSprop([theta], lr=cfg["rms_lr"], alpha=cfg["rms_alpha"])
-        g = torch.Generator().manual_seed(seed)
-        per_example = vmap(grad(lambda t, xi, yi: hs.loss_of(hs.outputs(spec, layout, t, xi[None]), yi[None], "ce")),
-                           in_dims=(None, 0, 0))
-        for step in range(cfg["rms_steps"] + 1):
-            if step > 0 and step % cfg["rms_every"] == 0:
-                t = theta.detach()
-                v = opt.state[theta]["square_avg"]
-                gn = hs.gauss_newton_diagonal(spec, layout, t, x[probe], "ce")
-                fisher = (per_example(t, x[probe], y[probe]) ** 2).mean(0)
-                rows.append({"seed": seed, "step": step,
-                             "spearman_gn": stats.spearmanr(v.numpy(), gn.numpy()).statistic,
-                             "spearman_empirical_fisher": stats.spearmanr(v.numpy(), fisher.numpy()).statistic,
-                             "spearman_gn_fisher": stats.spearmanr(gn.numpy(), fisher.numpy()).statistic,
-                             "loss": float(hs.loss_fn(spec, layout, x, y, "ce")(t))})
-            if step == cfg["rms_steps"]:
-                break
-            idx = torch.randint(0, len(x), (cfg["rms_batch"],), generator=g)
-            opt.zero_grad()
-            hs.loss_of(hs.outputs(spec, layout, theta, x[idx]), y[idx], "ce").backward()
-            opt.step()
-    return pd.DataFrame(rows)
+    runs = final[final.role == role]
+    return pd.concat([runs.merge(best, on=["method", "lr"]), runs[runs.lr.isna()]], ignore_index=True)
