@@ -11,19 +11,64 @@ from claim_checks import check_close as _check, frame as _frame
 E = math.e
 
 
-def _history(final: dict, n_params: int, lrs: dict) -> list[tuple]:
+def _run(method, lr, seed, role, n_params, loss) -> list[tuple]:
     """Loss 1000 at pass 0, the given loss at pass 10 (the budget) and 0 at pass 20 (past the budget)."""
+    return [(method, lr, seed, role, n_params, 0, 1000.0), (method, lr, seed, role, n_params, 10, loss),
+            (method, lr, seed, role, n_params, 20, 0.0)]
+
+
+def _history(final: dict, n_params: int, lrs: dict) -> list[tuple]:
+    """Evaluation runs with the given losses at the budget; on tuning seeds 100 and 101 the first learning rate of
+    each first-order method is best (1 vs 100), while on the evaluation seeds a second learning rate would look
+    better (a tenth of the loss): the statistics must use the first, the one the tuning seeds chose."""
     rows = []
     for (method, seed), loss in final.items():
         for i, lr in enumerate(lrs[method]):
-            worse = 99.0 * i                                   # a second learning rate that is never the best
-            rows += [(method, lr, seed, n_params, 0, 1000.0), (method, lr, seed, n_params, 10, loss + worse),
-                     (method, lr, seed, n_params, 20, 0.0)]
+            rows += _run(method, lr, seed, "eval", n_params, loss / 10 if i else loss)
+    for method in {m for m, _ in final if not np.isnan(lrs[m][0])}:
+        for seed in (100, 101):
+            rows += [r for i, lr in enumerate(lrs[method]) for r in _run(method, lr, seed, "tuning", n_params,
+                                                                          1.0 + 99.0 * i)]
     return rows
 
 
 LRS = {"sgd": [0.1, 1.0], "adam": [0.01], "newton": [np.nan], "hessian_free": [np.nan]}
-HIST = "method lr seed n_params passes loss"
+HIST = "method lr seed role n_params passes loss"
+
+
+def _zeros() -> list[tuple]:
+    """Standardized inputs: ReLU loss within_live 0.3 + 0.1 s vs tanh 0.1 (excess 0.2, 0.3, 0.4); output Hessian
+    ReLU (1.0, 0.8) vs tanh (0.5, 0.7) per example (excess 0.3); trained: equal (excess 0). Raw inputs: ReLU loss
+    within 0.1 (s + 1) vs tanh 0.05 (excess 0.05, 0.15, 0.25)."""
+    z = []
+    for s in range(3):
+        z += [("standardized", "relu", "init", "loss_full", s, 0.9, 0.3 + 0.1 * s, 0.0),
+              ("standardized", "tanh", "init", "loss_full", s, 0.9, 0.1, 0.0),
+              ("standardized", "relu", "init", "output", s, 0.0, 1.0, 0.0),
+              ("standardized", "relu", "init", "output", s, 0.0, 0.8, 0.0),
+              ("standardized", "tanh", "init", "output", s, 0.0, 0.5, 0.0),
+              ("standardized", "tanh", "init", "output", s, 0.0, 0.7, 0.0),
+              ("standardized", "relu", "trained", "loss_full", s, 0.0, 0.5, 0.0),
+              ("standardized", "tanh", "trained", "loss_full", s, 0.0, 0.5, 0.0),
+              ("raw", "relu", "init", "loss_full", s, 0.1 * (s + 1), 0.4, 0.5 + 0.1 * s),
+              ("raw", "tanh", "init", "loss_full", s, 0.05, 0.0, 0.0),
+              ("raw", "relu", "init", "output", s, 0.8, 0.0, 0.2), ("raw", "relu", "init", "output", s, 1.0, 0.0, 0.4),
+              ("raw", "tanh", "init", "output", s, 0.1 * s, 0.0, 0.0),
+              ("raw", "relu", "trained", "loss_full", s, 0.7, 0.0, 0.0)]
+    return z
+
+
+def _rmsprop() -> pd.DataFrame:
+    """Evaluation seeds: RMSProp's per-seed medians 0.9, 0.7, 0.95; input_second_moment 0.1 (s + 1) lower;
+    minibatch_sq_grad 0.99 (higher, but the tuning seed ranks it below input_second_moment); cosines with the GN
+    step: RMSProp 0.5, SGD 0.5 - 0.1 (s + 1) (advantage 0.1, 0.2, 0.3), equal at low damping, SGD 0.2 ahead at
+    high damping."""
+    cols = ("seed role spearman_gn spearman_empirical_fisher spearman_input_second_moment spearman_minibatch_sq_grad "
+            "cos_rms_gn cos_sgd_gn cos_rms_gn_low cos_sgd_gn_low cos_rms_gn_high cos_sgd_gn_high")
+    rows = [(100, "tuning", 0.0, 0.0, 0.9, 0.5, 0.0, 0.9, 0.0, 0.0, 0.0, 0.0)]
+    for s, gn in ((0, 0.8), (0, 0.9), (0, 1.0), (1, 0.7), (1, 0.7), (2, 0.95)):
+        rows.append((s, "eval", gn, 0.5, gn - 0.1 * (s + 1), 0.99, 0.5, 0.5 - 0.1 * (s + 1), 0.4, 0.4, 0.1, 0.3))
+    return _frame(cols, rows)
 
 
 def tables():
@@ -52,20 +97,14 @@ def tables():
     ae = {("hessian_free", s): 10.0 * (s + 1) for s in range(3)}
     ae |= {("sgd", s): 10.0 * (s + 1) * E for s in range(3)} | {("adam", s): 10.0 * (s + 1) * E ** 2 for s in range(3)}
     t["autoencoder"] = _frame(HIST, _history(ae, 50, LRS))
-    # sizes 10..10^4: Hessian bytes 8 P^2 and seconds 1e-6 P^2 (power laws), HVP seconds 0.01 + 1e-6 P (affine)
+    # sizes 10..10^4: Hessian bytes 8 P^2 and seconds 1e-6 P^2 (power laws), HVP seconds 0.01 + 1e-6 P (affine);
+    # counted FLOPs on 4 examples: gradient 8 P + 80, HVP 16 P + 160 (ratio 2)
     p = np.array([10.0, 100.0, 1000.0, 10000.0])
     t["scaling"] = pd.DataFrame({"n_params": p, "hessian_bytes": 8 * p ** 2, "hessian_s": 1e-6 * p ** 2,
-                                 "hvp_s": 0.01 + 1e-6 * p})
-    zeros = []
-    for s in range(3):
-        zeros += [("relu", "init", "loss_full", s, 0.1 * (s + 1), 0.4, 0.5 + 0.1 * s),
-                  ("relu", "init", "output", s, 0.8, 0.0, 0.2), ("relu", "init", "output", s, 1.0, 0.0, 0.4),
-                  ("tanh", "init", "output", s, 0.1 * s, 0.0, 0.0),
-                  ("relu", "trained", "loss_full", s, 0.7, 0.0, 0.0),
-                  ("relu", "trained", "output", s, 0.9, 0.0, 0.0), ("relu", "trained", "output", s, 1.0, 0.0, 0.0)]
-    t["zeros"] = _frame("activation state object seed within within_live cross", zeros)
-    t["rmsprop"] = _frame("seed spearman_gn spearman_empirical_fisher", [
-        (0, 0.8, 0.5), (0, 0.9, 0.5), (0, 1.0, 0.5), (1, 0.7, 0.5), (1, 0.7, 0.5), (2, 0.95, 0.5)])
+                                 "hvp_s": 0.01 + 1e-6 * p, "n_examples": 4, "gradient_flops": 8 * p + 80,
+                                 "hvp_flops": 16 * p + 160})
+    t["zeros"] = _frame("inputs activation state object seed within within_live cross", _zeros())
+    t["rmsprop"] = _rmsprop()
     t["products"] = _frame("hvp_rel_error gnvp_rel_error", [(1e-16, 2e-16), (3e-16, 1e-16)])
     t["minima"] = pd.DataFrame({"x": [-1.0, 0.0, 1.0]})
     t["convexity"] = _frame("loss seed min_eig", [
@@ -79,7 +118,7 @@ def tables():
 def rows():
     out = claims.claim_rows(tables(), claims.EVIDENCE, extrapolate_params=1e6, tiny_passes=10, ae_passes=10)
     by = {(r["claim_id"], r["statistic"]): r for r in out}
-    assert len(by) == len(out) == 39
+    assert len(by) == len(out) == 55
     return by
 
 
@@ -104,32 +143,65 @@ def test_h3(rows):
 
 def test_h4(rows):
     _check(rows["H4", "hessian_gib_at_1m"], 8e12 / 2 ** 30, 1)
+    _check(rows["H4", "measured_bytes_per_entry"], 8.0, 1)
     _check(rows["H4", "cross_term_fraction"], 1 - 1e-6, 1)
+    _check(rows["H4", "explicit_gradient_equivalents_at_1m"], 2e6, 1)
+    _check(rows["H4", "hvp_gradient_flop_ratio"], 2.0, 1)
+    _check(rows["H4", "explicit_flops_per_example_at_1m"], 1e6 * (4e6 + 40), 1)
     _check(rows["H4", "explicit_hours_at_1m"], 1e6 * (0.01 + 1.0) / 3600, 1)
     _check(rows["H4", "explicit_hours_powerlaw"], 1e6 / 3600, 1)
     _check(rows["H4", "hvp_seconds_at_1m"], 1.01, 1)
     _check(rows["H4", "largest_measured_params"], 1e4, 1)
 
 
+def test_h4_notes_say_what_kind_of_number(rows):
+    assert rows["H4", "hessian_gib_at_1m"]["note"].startswith("fixed by construction")
+    assert rows["H4", "explicit_hours_at_1m"]["note"].startswith("wall-clock timing on this machine")
+    assert rows["H4", "explicit_gradient_equivalents_at_1m"]["note"].startswith("extrapolated from 4 points")
+
+
 def test_h5(rows):
-    _check(rows["H5", "trained_loss_within_zero_fraction"], 0.7, 3, 0.7, 0.7)
-    _check(rows["H5", "trained_output_within_zero_fraction"], 0.95, 3, 0.95, 0.95)
+    _check(rows["H5", "loss_within_live_zero_excess"], 0.3, 3, 0.2, 0.4)
+    _check(rows["H5", "relu_loss_within_live_zero_fraction"], 0.4, 3, 0.3, 0.5)
+    _check(rows["H5", "tanh_loss_within_live_zero_fraction"], 0.1, 3, 0.1, 0.1)
+    _check(rows["H5", "output_within_live_zero_excess"], 0.3, 3, 0.3, 0.3)
+    _check(rows["H5", "relu_output_within_live_zero_fraction"], 0.9, 3, 0.9, 0.9)
+    _check(rows["H5", "tanh_output_within_live_zero_fraction"], 0.6, 3, 0.6, 0.6)
+    _check(rows["H5", "trained_loss_within_live_zero_excess"], 0.0, 3, 0.0, 0.0)
     _check(rows["H5", "loss_within_zero_fraction"], 0.2, 3, 0.1, 0.3)
+    _check(rows["H5", "raw_loss_within_zero_excess"], 0.15, 3, 0.05, 0.25)
     _check(rows["H5", "loss_within_live_zero_fraction"], 0.4, 3, 0.4, 0.4)
     _check(rows["H5", "loss_cross_zero_fraction"], 0.6, 3, 0.5, 0.7)
     _check(rows["H5", "output_within_zero_fraction"], 0.9, 3, 0.9, 0.9)
     _check(rows["H5", "output_cross_zero_fraction"], 0.3, 3, 0.3, 0.3)
-    _check(rows["H5", "smooth_output_within_zero_fraction"], 0.1, 3, 0.0, 0.2)
 
 
-def test_h6_h7(rows):
+def test_h6(rows):
+    _check(rows["H6", "spearman_advantage"], 0.2, 3, 0.1, 0.3)           # vs input_second_moment, the tuning pick
+    assert "input_second_moment" in rows["H6", "spearman_advantage"]["note"]
+    _check(rows["H6", "spearman_advantage_worst_case"], -0.09, 3, -0.29, -0.04)  # vs minibatch_sq_grad's 0.99
+    _check(rows["H6", "cosine_advantage"], 0.2, 3, 0.1, 0.3)
+    _check(rows["H6", "cosine_advantage_low_damping"], 0.0, 3, 0.0, 0.0)
+    _check(rows["H6", "cosine_advantage_high_damping"], -0.2, 3, -0.2, -0.2)
     _check(rows["H6", "spearman_rms_gn"], 0.9, 3, 0.7, 0.95)             # per-seed medians 0.9, 0.7, 0.95
+    _check(rows["H6", "spearman_input_second_moment"], 0.65, 3, 0.5, 0.8)  # 0.8, 0.5, 0.65
+    _check(rows["H6", "spearman_minibatch_sq_grad"], 0.99, 3, 0.99, 0.99)
     _check(rows["H6", "spearman_rms_empirical_fisher"], 0.5, 3, 0.5, 0.5)
+
+
+def test_h7(rows):
     _check(rows["H7", "hvp_rel_error"], 3e-16, 1)
     _check(rows["H7", "gnvp_rel_error"], 2e-16, 1)
     _check(rows["H7", "hf_vs_sgd_log_ratio"], -1.0, 3, -1.0, -1.0)
     _check(rows["H7", "hf_vs_adam_log_ratio"], -2.0, 3, -2.0, -2.0)
     _check(rows["H7", "hf_loss_reduction"], 0.02, 3, 0.01, 0.03)            # 10/1000, 20/1000, 30/1000
+
+
+def test_every_note_says_what_kind_of_number(rows):
+    kinds = ("exact", "fixed by construction", "extrapolated from", "wall-clock timing on this machine",
+             "median over seeds", "mean over seeds", "median of per-seed paired")
+    for key, row in rows.items():
+        assert row["note"].startswith(kinds), key
 
 
 def test_f3_r7(rows):
