@@ -210,3 +210,18 @@ def test_f3_r7(rows):
     _check(rows["F3", "mse_negative_fraction"], 0.5, 3, 0.0, 1.0)       # 1/2, 2/2, 0/2 (-1e-12 is round-off)
     _check(rows["R7", "max_rel_error"], 3e-8, 1)
     _check(rows["R7", "autograd_max_rel_error"], 2e-16, 1)
+
+
+def test_prose_words_follow_the_intervals(rows):
+    from relulab.studies.second_order import prose
+    text = prose.sentences(list(rows.values()))
+    assert "more zeros with ReLU" in text["prose_H5_dense"]                 # excess 0.3, interval above 0
+    assert "better than that baseline" in text["prose_H6_rank"]             # advantage 0.2
+    assert "step is closer to it" in text["prose_H6_step"]                   # cosine advantage 0.2
+    assert text["prose_H7_vs"].count("(HF lower)") == 2                       # log ratios -1 and -2
+    assert "second order ends lower" in text["prose_H3_training"]            # log ratio -1
+    assert text["prose_H3_blocks"].startswith("not every")                   # fractions 0.75, 1, 0.5
+    flipped = {**rows[("H5", "loss_within_live_zero_excess")], "value": 0.0, "ci_low": -0.1, "ci_high": 0.1}
+    text = prose.sentences([flipped if (r["claim_id"], r["statistic"]) == ("H5", "loss_within_live_zero_excess")
+                            else r for r in rows.values()])
+    assert "no difference the seeds can resolve" in text["prose_H5_dense"]

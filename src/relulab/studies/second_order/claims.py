@@ -12,6 +12,8 @@ from relulab.core.evidence import claim_row
 from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, summarize
 from relulab.studies.second_order.experiments import (affine_cost, explicit_flops_per_example,
                                                        explicit_gradient_equivalents, explicit_hours, extrapolate)
+from relulab.studies.second_order import prose
+from relulab.studies.second_order.prose import quoted
 from relulab.studies.second_order.rmsprop import BASELINES, best_baseline
 from relulab.studies.second_order.training import best_runs
 
@@ -291,16 +293,9 @@ def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], extrapolate_param
     return r.rows
 
 
-def quoted(value: float) -> str:
-    """A statistic as the report text quotes it: integers whole, fractions near 1 with 7 digits, else 3."""
-    if math.isfinite(value) and value == round(value) and abs(value) < 1e7:
-        return str(int(value))
-    return f"{value:.7g}" if 0.99 < value < 1 else f"{value:.3g}"
-
-
 def values(rows: list[dict]) -> dict[str, str]:
-    """The quoted value of each claim statistic, keyed claim_statistic."""
-    return {f"{r['claim_id']}_{r['statistic']}": quoted(r["value"]) for r in rows}
+    """The quoted value of each claim statistic, keyed claim_statistic, and the report's generated sentences."""
+    return {**{f"{r['claim_id']}_{r['statistic']}": quoted(r["value"]) for r in rows}, **prose.sentences(rows)}
 
 
 # --- summary tables -----------------------------------------------------------------------------------
