@@ -49,3 +49,15 @@ def test_step_cosines_against_a_direct_solve():
         gn = np.linalg.solve(G + lam * np.eye(5), g)
         assert np.isclose(out[f"cos_rms_gn{suffix}"], _cos(g / (np.sqrt(v) + 1e-8), gn), atol=1e-10)
         assert np.isclose(out[f"cos_sgd_gn{suffix}"], _cos(g, gn), atol=1e-10)
+
+
+def test_gauss_newton_matrix_product_equals_the_per_example_sum():
+    spec = models.MLPSpec(3, (4,), 3, "relu")
+    layout = hs.layout_of(spec)
+    theta = hs.init_theta(spec, 1)
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for loss, y in (("ce", torch.tensor([0, 1, 2, 1, 0])), ("mse", torch.randn(5, 3, dtype=torch.float64))):
+        J = hs.jacobian(spec, layout, theta, x)
+        A = hs.output_loss_hessian(hs.outputs(spec, layout, theta, x).detach(), loss)
+        want = sum(J[i].T @ A[i] @ J[i] for i in range(5))
+        assert torch.allclose(hs.gauss_newton(spec, layout, theta, x, y, loss), want, rtol=1e-12, atol=1e-14)

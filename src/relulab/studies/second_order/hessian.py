@@ -108,10 +108,17 @@ def jacobian(spec, layout, theta, x) -> torch.Tensor:
 
 
 def gauss_newton(spec, layout, theta, x, y, loss) -> torch.Tensor:
-    """Gauss-Newton matrix sum_i J_i^T H_out,i J_i (the loss Hessian without the output-curvature term)."""
+    """Gauss-Newton matrix sum_i J_i^T H_out,i J_i (the loss Hessian without the output-curvature term), as one
+    matrix product: H_out is (2 / (N k)) I for mse and (diag(p) - p p^T) / N for ce (p the softmax)."""
     J = jacobian(spec, layout, theta, x)
-    A = output_loss_hessian(outputs(spec, layout, theta, x).detach(), loss)
-    return torch.einsum("nkp,nkl,nlq->pq", J, A, J)
+    n, k, P = J.shape
+    if loss == "mse":
+        Jf = J.reshape(n * k, P)
+        return (2.0 / (n * k)) * (Jf.T @ Jf)
+    p = torch.softmax(outputs(spec, layout, theta, x).detach(), -1)
+    Jw = (p.sqrt().unsqueeze(2) * J).reshape(n * k, P)
+    U = torch.einsum("nk,nkp->np", p, J)
+    return (Jw.T @ Jw - U.T @ U) / n
 
 
 def gauss_newton_diagonal(spec, layout, theta, x, loss) -> torch.Tensor:

@@ -45,23 +45,24 @@ def cosine(a: torch.Tensor, b: torch.Tensor) -> float:
 def step_cosines(G: torch.Tensor, g: torch.Tensor, v: torch.Tensor, eps: float, damping: float) -> dict[str, float]:
     """Cosine of the RMSProp step g / (sqrt(v) + eps) and of the SGD step g with the damped Gauss-Newton step
     (G + lambda I)^-1 g, lambda = factor * damping * mean diag(G), at each factor of DAMPING_FACTORS."""
-    s, U = torch.linalg.eigh(0.5 * (G + G.T))
-    ug = U.T @ g
     rms = g / (v.sqrt() + eps)
+    G = 0.5 * (G + G.T)
+    eye = torch.eye(len(g), dtype=G.dtype)
     out = {}
     for suffix, factor in DAMPING_FACTORS.items():
         lam = factor * damping * float(torch.diagonal(G).mean())
-        gn = U @ (ug / (s.clamp_min(0) + lam))
+        gn = torch.cholesky_solve(g.unsqueeze(1), torch.linalg.cholesky(G + lam * eye)).squeeze(1)
         out[f"cos_rms_gn{suffix}"], out[f"cos_sgd_gn{suffix}"] = cosine(rms, gn), cosine(g, gn)
     return out
 
 
-def _checkpoint(spec, layout, theta, v, eps, x, y, batch_grad, cfg) -> dict[str, float]:
-    """Spearman correlations with the GN diagonal (RMSProp, baselines, empirical Fisher) and the step cosines."""
+def _checkpoint(spec, layout, theta, v, eps, x, y, batch_grad, cfg, cosines: bool = True) -> dict[str, float]:
+    """Spearman correlations with the GN diagonal (RMSProp, baselines, empirical Fisher) and, where `cosines`, the
+    step cosines (the tuning seeds, which only choose the baseline, skip them: they need the whole GN matrix)."""
     per_example = vmap(grad(lambda t, xi, yi: hs.loss_of(hs.outputs(spec, layout, t, xi[None]), yi[None], "ce")),
                        in_dims=(None, 0, 0))
-    G = hs.gauss_newton(spec, layout, theta, x, y, "ce")
-    gn = torch.diagonal(G).numpy()
+    G = hs.gauss_newton(spec, layout, theta, x, y, "ce") if cosines else None
+    gn = (torch.diagonal(G) if cosines else hs.gauss_newton_diagonal(spec, layout, theta, x, "ce")).numpy()
     g = grad(hs.loss_fn(spec, layout, x, y, "ce"))(theta)
     rho = lambda a: float(stats.spearmanr(np.asarray(a), gn).statistic)  # noqa: E731
     return {"spearman_gn": rho(v.numpy()),
@@ -69,7 +70,7 @@ def _checkpoint(spec, layout, theta, v, eps, x, y, batch_grad, cfg) -> dict[str,
                                                                .numpy()).statistic),
             "spearman_input_second_moment": rho(input_second_moment(spec, layout, theta, x).numpy()),
             "spearman_minibatch_sq_grad": rho((batch_grad ** 2).numpy()),
-            **step_cosines(G, g, v, eps, cfg["rms_gn_damping"])}
+            **(step_cosines(G, g, v, eps, cfg["rms_gn_damping"]) if cosines else {})}
 
 
 def _run(spec, layout, cfg: dict, seed: int, role: str) -> list[dict]:
@@ -87,7 +88,7 @@ def _run(spec, layout, cfg: dict, seed: int, role: str) -> list[dict]:
         if step > 0 and step % cfg["rms_every"] == 0:
             t = theta.detach()
             row = _checkpoint(spec, layout, t, opt.state[theta]["square_avg"], opt.defaults["eps"], x[probe],
-                              y[probe], theta.grad.detach().clone(), cfg)
+                              y[probe], theta.grad.detach().clone(), cfg, cosines=role == "eval")
             rows.append({"seed": seed, "role": role, "step": step, **row,
                          "loss": float(hs.loss_fn(spec, layout, x, y, "ce")(t))})
         if step == cfg["rms_steps"]:
