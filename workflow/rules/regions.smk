@@ -2,12 +2,13 @@
 # Counts come from the exact 2-D engine (relulab.regions); bounds are exact integers (regions.bounds).
 
 REG = config["regions"]
-REG_THEORY_KEYS = ["budgets", "depths", "max_construction_regions", "maxout_ranks", "maxout_depths"]
+REG_THEORY_KEYS = ["budgets", "depths", "max_construction_regions", "maxout_ranks", "maxout_depths", "fixed_width",
+                   "fixed_width_depths"]
 REG_RANDOM_KEYS = ["bias_std", "random_widths", "random_depths", "budget", "budget_depths"]
 REG_APPROX_KEYS = ["approx_tasks", "approx_widths", "approx_depths", "approx_n_train", "approx_n_test",
-                   "approx_steps", "approx_lr"]
+                   "approx_steps", "approx_lrs", "approx_grid"]
 REG_DIGITS_KEYS = ["digits_widths", "digits_steps", "digits_lr", "digits_slices"]
-REG_TABLES = ["bounds", "constructions", "maxout", "trained", "digits", "scaling", "approx", "folding"]
+REG_TABLES = ["bounds", "constructions", "fixed_width", "maxout", "trained", "digits", "scaling", "approx", "folding"]
 REG_FIGURES = ["bounds", "folding", "scaling", "maps", "approx"]
 
 
@@ -26,6 +27,7 @@ rule regions_theory:
         theory="results/regions/theory.csv",
         constructions="results/regions/constructions.csv",
         maxout="results/regions/maxout.csv",
+        fixed_width="results/regions/fixed_width.csv",
     params:
         cfg={k: REG[k] for k in REG_THEORY_KEYS},
     log:
@@ -71,6 +73,7 @@ rule regions_random:
 rule regions_trained:
     input:
         models=REG_CHECKPOINTS,
+        metrics=[p.replace("/models/", "/metrics/").replace(".pt", ".csv") for p in REG_CHECKPOINTS],
     output:
         "results/regions/trained.csv",
     params:
@@ -120,6 +123,7 @@ rule regions_approx:
     params:
         cfg={k: REG[k] for k in REG_APPROX_KEYS},
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("regions", "approx"),
     benchmark:
@@ -184,6 +188,7 @@ rule regions_evidence:
         trained="results/regions/trained.csv",
         digits="results/regions/digits.csv",
         approx="results/regions/approx.csv",
+        fixed_width="results/regions/fixed_width.csv",
         figures=expand("results/regions/figures/{name}.png", name=REG_FIGURES),
     output:
         claims="results/regions/claims.csv",

@@ -27,6 +27,10 @@ MANIFEST = [
     {"id": "tbl-regions-constructions", "kind": "table", "path": f"{TBL}/constructions.csv", "claims": "R1 F10",
      "caption": "Constructions: theoretical count, exact activation and linear regions, and the maximum a "
                 "one-layer network with the same units can reach."},
+    {"id": "tbl-regions-fixed-width", "kind": "table", "path": f"{TBL}/fixed_width.csv", "claims": "R1",
+     "caption": "Montufar's folding construction with every layer of the same width, depth varied: Theorem 4's "
+                "formula, exact activation and linear regions counted by the engine, and the exact maximum of a "
+                "one-layer network with the same total units."},
     {"id": "tbl-regions-maxout", "kind": "table", "path": f"{TBL}/maxout.csv", "claims": "R3",
      "caption": "Maxout construction: exact regions vs Theorem 8's lower bound and Serra et al.'s upper bound."},
     {"id": "tbl-regions-trained", "kind": "table", "path": f"{TBL}/trained.csv", "claims": "R1 R5",
