@@ -10,6 +10,7 @@ import pandas as pd
 from relulab.core import stats
 from relulab.core.evidence import claim_row
 from relulab.studies.regions import growth as G
+from relulab.studies.regions import prose
 from relulab.studies.regions.approx import per_seed_slopes
 from relulab.studies.regions.count import fit_scaling
 
@@ -70,7 +71,7 @@ def _fixed_width_rows(fixed: pd.DataFrame) -> list[dict]:
     e, lo, hi = G.log_linear_fit(f["depth"], f["n_linear"])
     deep = f.iloc[-1]
     depths = f"depths {', '.join(str(int(d)) for d in f['depth'])} at width {int(deep['width'])}"
-    return [claim_row("R1", "construction_growth_per_layer", e, (lo, hi), 1, "fig-regions-bounds tbl-regions-fixed-width",
+    return [claim_row("R1", "construction_growth_per_layer", e, (lo, hi), 1, "tbl-regions-fixed-width",
                       f"exact counts of the folding construction, {depths}; exp of the least-squares slope of "
                       "ln(regions) on depth; the interval is the slope's 95% t-interval over depths (zero width "
                       "when ln(regions) is exactly linear in depth), not over seeds"),
@@ -282,9 +283,9 @@ def summary_tables(theory, cons, maxout, trained, digits, grid, approx, folding,
             "folding": fo}
 
 
-def _fmt(x: float) -> float:
-    """Three significant digits for prose."""
-    return float(f"{x:.3g}") if np.isfinite(x) else float("nan")
+def _fmt(x: float) -> float | str:
+    """Three significant digits for prose ('n/a' where there is no finite value, so the chapter still renders)."""
+    return float(f"{x:.3g}") if np.isfinite(x) else "n/a"
 
 
 def values(theory, cons, grid, rows, fixed=None) -> dict:
@@ -296,9 +297,9 @@ def values(theory, cons, grid, rows, fixed=None) -> dict:
     if fixed is not None and len(fixed):
         out |= {"fixed_width": int(fixed["width"].iloc[0]), "fixed_width_max_depth": int(fixed["depth"].max()),
                 "fixed_width_max_regions": int(fixed["n_linear"].max())}
+    out |= prose.sentences(rows, cons, fixed, fit)
     for r in rows:
         out[f"{r['claim_id']}_{r['statistic']}"] = _fmt(r["value"])
-        if r["ci_low"] != r["value"] or r["ci_high"] != r["value"]:
-            out[f"{r['claim_id']}_{r['statistic']}_ci"] = f"[{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}]"
+        out[f"{r['claim_id']}_{r['statistic']}_ci"] = prose.ci(r)
         out[f"{r['claim_id']}_{r['statistic']}_n"] = int(r["n_seeds"])
     return out
