@@ -198,3 +198,23 @@ def test_claim_rows_emits_every_statistic_once():
                              pd.concat([approx(), approx_sweep()]), fixed())
     got = [(r["claim_id"], r["statistic"]) for r in rows]
     assert len(got) == len(set(got)) == 29
+
+
+def test_prose_words_follow_the_data():
+    from relulab.studies.regions import prose
+
+    row = lambda lo, hi: {"value": (lo + hi) / 2, "ci_low": lo, "ci_high": hi}   # noqa: E731
+    assert prose.versus(row(1.5, 3.0), 1.0, "higher", "lower") == "higher"
+    assert prose.versus(row(0.2, 0.5), 1.0, "higher", "lower") == "lower"
+    assert prose.versus(row(0.5, 1.5), 1.0, "higher", "lower").startswith("not distinguishable")
+    assert prose.num(float("nan")) == "n/a" and prose.ci(row(0.12345, 2.0)) == "[0.123, 2]"
+    exact = _by(claims._fixed_width_rows(fixed()))
+    tab = fixed().assign(formula=fixed()["n_linear"])
+    rows = list(exact.values())
+    s = prose._fixed_width(_by(rows), tab)
+    assert "equal to Theorem 4" in s and "exactly linear in depth" in s and "(faster for the construction)" in s
+    # polynomial counts, slower than a (fake) shallow maximum, and a formula that disagrees at one depth
+    poly = pd.DataFrame({"width": 4, "depth": [1, 2, 3, 4], "n_linear": [1, 4, 9, 16],
+                         "shallow_max_same_units": [1, 10, 100, 1000], "formula": [1, 4, 9, 17]})
+    s = prose._fixed_width(_by(claims._fixed_width_rows(poly)), poly)
+    assert "different from Theorem 4" in s and "not exactly linear" in s and "(not faster" in s

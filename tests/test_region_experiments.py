@@ -222,3 +222,10 @@ def test_values_quote_every_statistic():
     vals = regions_evidence.values(tabs[0], tabs[1], tabs[4], rows, tabs[9])
     assert all(f"{r['claim_id']}_{r['statistic']}" in vals for r in rows)
     assert vals["budget"] == 12 and vals["R3_min_count_over_theorem8"] >= 1
+    # every value the chapter quotes exists and is not empty (a missing one would fail the strict render)
+    import re
+    from pathlib import Path
+
+    qmd = (Path(__file__).resolve().parents[1] / "report" / "families" / "regions.qmd").read_text()
+    for key in re.findall(r"\{\{< var regions\.(\w+) >\}\}", qmd):
+        assert vals.get(key) is not None, key

@@ -150,6 +150,7 @@ rule regions_plot:
         trained="results/regions/trained.csv",
         digits="results/regions/digits.csv",
         approx="results/regions/approx.csv",
+        fixed_width="results/regions/fixed_width.csv",
         maps=REG_MAP_MODELS,
     output:
         bounds="results/regions/figures/bounds.png",

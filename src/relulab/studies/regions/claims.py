@@ -71,7 +71,7 @@ def _fixed_width_rows(fixed: pd.DataFrame) -> list[dict]:
     e, lo, hi = G.log_linear_fit(f["depth"], f["n_linear"])
     deep = f.iloc[-1]
     depths = f"depths {', '.join(str(int(d)) for d in f['depth'])} at width {int(deep['width'])}"
-    return [claim_row("R1", "construction_growth_per_layer", e, (lo, hi), 1, "tbl-regions-fixed-width",
+    return [claim_row("R1", "construction_growth_per_layer", e, (lo, hi), 1, "fig-regions-bounds tbl-regions-fixed-width",
                       f"exact counts of the folding construction, {depths}; exp of the least-squares slope of "
                       "ln(regions) on depth; the interval is the slope's 95% t-interval over depths (zero width "
                       "when ln(regions) is exactly linear in depth), not over seeds"),

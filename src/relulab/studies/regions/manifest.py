@@ -6,7 +6,9 @@ MANIFEST = [
     {"id": "fig-regions-bounds", "kind": "figure", "path": f"{FIG}/bounds.png", "claims": "R1 R3 F10",
      "caption": "Left: region bounds for a fixed budget of hidden units split into L equal layers (2-D input), with "
                 "exact engine counts of Montufar's folding construction (circles) and of typical random networks "
-                "(squares). Middle: sawtooth (2^L) and 2-D tent fold (4^L) counted exactly. Right: maxout "
+                "(squares). Middle: depth at a fixed width per layer: the folding construction (diamonds), the one-layer "
+                "maximum with the same units (dashed), Telgarsky's sawtooth and the 2-D tent fold, all counted "
+                "exactly, with their 2^L and 4^L formulas. Right: maxout "
                 "construction vs Theorem 8's k^(L-1) k^2."},
     {"id": "fig-regions-folding", "kind": "figure", "path": f"{FIG}/folding.png", "claims": "R2 F10",
      "caption": "Input space coloured by the activation pattern of one intermediate layer; dots mark every input "
