@@ -17,6 +17,8 @@ REG_FIGURES = ["bounds", "folding", "scaling", "maps", "approx"]
 REG_ACTIVATIONS = [a for a in REG["activations"] if a in config["surfaces"]["activations"]]
 REG_CHECKPOINTS = expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=config["surfaces"]["tasks"],
                          activation=REG_ACTIVATIONS, arch=config["surfaces"]["archs"])
+REG_METRICS = expand("results/surfaces/metrics/{task}/{activation}/{arch}.csv", task=config["surfaces"]["tasks"],
+                     activation=REG_ACTIVATIONS, arch=config["surfaces"]["archs"])
 REG_MAP_TASK = REG["map_task"] if REG["map_task"] in config["surfaces"]["tasks"] else config["surfaces"]["tasks"][0]
 REG_MAP_MODELS = expand("results/surfaces/models/{task}/relu/{arch}.pt", task=REG_MAP_TASK,
                         arch=[config["surfaces"]["archs"][0], config["surfaces"]["archs"][-1]])
@@ -73,7 +75,7 @@ rule regions_random:
 rule regions_trained:
     input:
         models=REG_CHECKPOINTS,
-        metrics=[p.replace("/models/", "/metrics/").replace(".pt", ".csv") for p in REG_CHECKPOINTS],
+        metrics=REG_METRICS,
     output:
         "results/regions/trained.csv",
     params:
