@@ -102,6 +102,9 @@ def test_typical_growth_rows():
     rows = _by(claims._typical_growth_rows(budget()))
     _check(rows["R1", "typical_growth_per_layer"], 2.0, 3, 1.0, 3.0)
     assert "1 non-finite value(s) dropped" in rows["R1", "typical_growth_per_layer"]["note"]
+    # grid(): n = (s + 1) * (w d)^2 * 2^d at depths 1, 2: per (seed, width) growth 2^2 * 2 = 8 exactly
+    rows = _by(claims._typical_growth_rows(budget(), grid()))
+    _check(rows["R1", "random_fixed_width_growth"], 8.0, 6, 8.0, 8.0)
 
 
 def test_fixed_width_rows_exact_exponential():
@@ -197,7 +200,7 @@ def test_claim_rows_emits_every_statistic_once():
     rows = claims.claim_rows(theory(), cons(), maxout(), budget(), grid(), trained(), folding(), digits(),
                              pd.concat([approx(), approx_sweep()]), fixed())
     got = [(r["claim_id"], r["statistic"]) for r in rows]
-    assert len(got) == len(set(got)) == 29
+    assert len(got) == len(set(got)) == 30
 
 
 def test_prose_words_follow_the_data():

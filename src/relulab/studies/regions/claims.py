@@ -85,13 +85,22 @@ def _fixed_width_rows(fixed: pd.DataFrame) -> list[dict]:
                       "the same units")]
 
 
-def _typical_growth_rows(budget: pd.DataFrame) -> list[dict]:
-    """R1 everyday form: random nets at a fixed unit budget, growth per layer fitted across all depths."""
+def _typical_growth_rows(budget: pd.DataFrame, grid: pd.DataFrame | None = None) -> list[dict]:
+    """R1 everyday form: random nets at a fixed unit budget, growth per layer fitted across all depths; and,
+    reported only, random nets at a fixed width per layer (the construction's setting)."""
     v, dropped = G.growth_per_group(budget, ("seed",))
     e, lo, hi = stats.bootstrap_ci(v)
-    return [claim_row("R1", "typical_growth_per_layer", e, (lo, hi), len(v), "fig-regions-scaling",
+    rows = [claim_row("R1", "typical_growth_per_layer", e, (lo, hi), len(v), "fig-regions-scaling",
                       "random He-normal nets (biased) at a fixed unit budget; per seed exp of the least-squares "
                       f"slope of ln(regions) on depth across all depths; {_over(len(v))}" + G.dropped_note(dropped))]
+    if grid is not None and len(grid):
+        v, dropped = G.growth_per_group(grid, ("seed", "width"), col="n_linear" if "n_linear" in grid else "n_regions")
+        e, lo, hi = stats.bootstrap_ci(v)
+        rows.append(claim_row("R1", "random_fixed_width_growth", e, (lo, hi), len(v), "fig-regions-scaling tbl-regions-scaling",
+                              "random He-normal nets (biased) at a fixed width per layer (every width of the grid); "
+                              "per (seed, width) exp of the least-squares slope of ln(regions) on depth; "
+                              f"{_over(len(v), '(seed, width) pairs')}" + G.dropped_note(dropped)))
+    return rows
 
 
 def _trained_relu(trained: pd.DataFrame) -> pd.DataFrame:
@@ -257,7 +266,7 @@ def _deep_approx_rows(approx: pd.DataFrame) -> list[dict]:
 
 def claim_rows(theory, cons, maxout, budget, grid, trained, folding, digits, approx, fixed) -> list[dict]:
     """Every claim statistic of the family; CIs are bootstrap CIs over seeds where anything is random."""
-    return (_fixed_width_rows(fixed) + _bound_rows(theory, cons) + _typical_growth_rows(budget)
+    return (_fixed_width_rows(fixed) + _bound_rows(theory, cons) + _typical_growth_rows(budget, grid)
             + _trained_growth_rows(trained) + _trained_loss_rows(trained) + _trained_scaling_rows(approx)
             + _equal_params_rows(approx) + _trained_over_init_rows(trained, digits) + _folding_rows(folding) + _maxout_rows(maxout)
             + _tent_rows(cons, grid) + _shallow_approx_rows(approx) + _deep_approx_rows(approx))

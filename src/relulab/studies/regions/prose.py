@@ -74,9 +74,12 @@ def _budget(R: dict, cons: pd.DataFrame) -> str:
 
 def _typical(R: dict, fit: dict) -> str:
     d, rnd, tr = R["F10", "random_depth_factor"], R["R1", "typical_growth_per_layer"], R["R1", "trained_growth_per_layer"]
+    fw = R["R1", "random_fixed_width_growth"]
     return (f"The fit over random networks gives a neuron exponent of {num(fit['neuron_exponent'])} and a factor "
             f"{num(d['value'])} {ci(d)} per extra layer at a fixed number of neurons (interval over {d['n_seeds']} "
-            f"seeds), {versus(d, 1.0, 'above 1', 'below 1')}. At a fixed unit budget, fitted across all depths, each "
+            f"seeds), {versus(d, 1.0, 'above 1', 'below 1')}. At a fixed width per layer, as in the construction, "
+            f"random networks gain a factor {num(fw['value'])} {ci(fw)} per layer ({fw['n_seeds']} (seed, width) "
+            f"pairs; {versus(fw, 2.0, 'above 2', 'below 2')}). At a fixed unit budget, fitted across all depths, each "
             f"extra layer multiplies the regions of random networks by {num(rnd['value'])} {ci(rnd)} ({rnd['n_seeds']} "
             f"seeds; {versus(rnd, 2.0, 'above 2', 'below 2')}) and of the trained surfaces networks by "
             f"{num(tr['value'])} {ci(tr)} ({tr['n_seeds']} (task, seed) pairs; {versus(tr, 2.0, 'above 2', 'below 2')}).")
