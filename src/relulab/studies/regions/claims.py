@@ -306,7 +306,9 @@ def values(theory, cons, grid, rows, fixed=None) -> dict:
     if fixed is not None and len(fixed):
         out |= {"fixed_width": int(fixed["width"].iloc[0]), "fixed_width_max_depth": int(fixed["depth"].max()),
                 "fixed_width_max_regions": int(fixed["n_linear"].max())}
-    out |= prose.sentences(rows, cons, fixed, fit)
+    depths = np.sort(grid["depth"].unique()).astype(float)
+    power_law = math.exp(fit["neuron_exponent"] * np.polyfit(depths, np.log(depths), 1)[0]) if len(depths) > 1 else np.nan
+    out |= prose.sentences(rows, cons, fixed, fit | {"power_law_fixed_width_factor": power_law})
     for r in rows:
         out[f"{r['claim_id']}_{r['statistic']}"] = _fmt(r["value"])
         out[f"{r['claim_id']}_{r['statistic']}_ci"] = prose.ci(r)

@@ -79,7 +79,9 @@ def _typical(R: dict, fit: dict) -> str:
             f"{num(d['value'])} {ci(d)} per extra layer at a fixed number of neurons (interval over {d['n_seeds']} "
             f"seeds), {versus(d, 1.0, 'above 1', 'below 1')}. At a fixed width per layer, as in the construction, "
             f"random networks gain a factor {num(fw['value'])} {ci(fw)} per layer ({fw['n_seeds']} (seed, width) "
-            f"pairs; {versus(fw, 2.0, 'above 2', 'below 2')}). At a fixed unit budget, fitted across all depths, each "
+            f"pairs; {versus(fw, 2.0, 'above 2', 'below 2')}), where a power law in the neuron count with the "
+            f"fitted exponent alone gives {num(fit.get('power_law_fixed_width_factor', math.nan))} over the same "
+            f"depths. At a fixed unit budget, fitted across all depths, each "
             f"extra layer multiplies the regions of random networks by {num(rnd['value'])} {ci(rnd)} ({rnd['n_seeds']} "
             f"seeds; {versus(rnd, 2.0, 'above 2', 'below 2')}) and of the trained surfaces networks by "
             f"{num(tr['value'])} {ci(tr)} ({tr['n_seeds']} (task, seed) pairs; {versus(tr, 2.0, 'above 2', 'below 2')}).")
