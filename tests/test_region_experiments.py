@@ -10,6 +10,7 @@ import yaml
 
 from relulab.core import models
 from relulab.studies.regions import count as regions_count, claims as regions_evidence, folding as regions_folding
+from relulab.studies.regions import growth as regions_growth
 from relulab.core.evidence import validate_claims, validate_manifest
 from relulab.regions import Box, Slice, count_regions
 from relulab.regions import bounds as B
@@ -109,14 +110,47 @@ def test_slice_counts_plane_through_points():
     assert rows[0]["n_regions"] == count_regions(models.layers_of(spec, p, 0), sl) <= B.shallow_max(2, 6)
 
 
-def test_growth_per_layer():
-    df = pd.DataFrame({"seed": [0, 0, 1, 1], "depth": [1, 3, 1, 3], "n_linear": [10, 90, 10, 40]})
-    assert regions_evidence.growth_per_layer(df) == pytest.approx([3.0, 2.0])
+def test_growth_per_group_fits_all_depths():
+    # seed 0: 10 * 3^(d-1) exactly; seed 1: 10, 40 at depths 1, 3 (factor 2); seed 2: one depth only (dropped)
+    df = pd.DataFrame({"seed": [0, 0, 0, 1, 1, 2], "depth": [1, 2, 3, 1, 3, 1], "n_linear": [10, 30, 90, 10, 40, 5]})
+    v, dropped = regions_growth.growth_per_group(df, ("seed",))
+    assert v == pytest.approx([3.0, 2.0]) and dropped == 1
+
+
+def test_fixed_width_construction_matches_montufar_formula():
+    """Engine counts of the folding construction at width n per layer vs Montufar et al. 2014's Theorem 4,
+    prod_{l<L} floor(n/2)^2 * (1 + n + C(n, 2)), written out here by hand."""
+    from relulab.studies.regions.theory import fixed_width_table
+
+    for n in (4, 6):
+        tab = fixed_width_table(n, [1, 2, 3], 10**6)
+        hand = [(n // 2) ** (2 * (L - 1)) * (1 + n + n * (n - 1) // 2) for L in (1, 2, 3)]
+        assert tab["n_linear"].tolist() == tab["n_regions"].tolist() == tab["formula"].tolist() == hand
+        assert tab["shallow_max_same_units"].tolist() == [1 + u + u * (u - 1) // 2 for u in (n, 2 * n, 3 * n)]
+    # exactly exponential: growth per layer (n/2)^2 with a zero-width fit interval
+    e, lo, hi = regions_growth.log_linear_fit(tab["depth"], tab["n_linear"])
+    assert e == pytest.approx(9.0) and lo == pytest.approx(9.0) and hi == pytest.approx(9.0)
+    assert len(fixed_width_table(4, [1, 2, 3, 9], 1000)) == 3  # 4^8 * 11 regions: skipped
+
+
+def test_gradient_tv_of_known_functions():
+    from relulab.studies.regions.approx import gradient_tv, slope_error
+
+    t = np.linspace(-1, 1, 5)
+    x1, x2 = np.meshgrid(t, t)
+    assert gradient_tv(3 * x1 - x2 + 1) == pytest.approx(0.0, abs=1e-12)  # affine: no slope changes
+    # |x1| on a 5-point grid: the x1 difference jumps by 2 * 0.5 = 1 once per row, 5 rows
+    assert gradient_tv(np.abs(x1)) == pytest.approx(5.0)
+    g = x1 ** 2 + x2
+    assert slope_error(g, g) == 0.0 and slope_error(np.zeros_like(g), g) == pytest.approx(1.0)
+    # f = g + x1: the x1 differences are off by 0.5 on 5 x 4 edges; |diff g|^2 sums to 5*(0^2+... ) by hand below
+    dg = sum((np.diff(g, axis=a) ** 2).sum() for a in (0, 1))
+    assert slope_error(g + x1, g) == pytest.approx(np.sqrt(20 * 0.25 / dg))
 
 
 def _synthetic_tables():
     rng = np.random.default_rng(0)
-    from relulab.studies.regions.theory import bounds_table, construction_table, maxout_table
+    from relulab.studies.regions.theory import bounds_table, construction_table, fixed_width_table, maxout_table
 
     theory = bounds_table([12], [1, 2, 3])
     cons = construction_table([12], [1, 2, 3], 2000)
@@ -126,7 +160,7 @@ def _synthetic_tables():
     budget = pd.concat([budget, regions_count.random_grid([4], [3], seeds, 0.5)])
     grid = regions_count.random_grid([4, 8], [1, 2], seeds, 0.5)
     trained = pd.DataFrame([{"activation": "relu", "arch": a, "depth": d, "units": 12, "seed": s, "stage": st,
-                             "n_regions": n, "n_linear": n, "task": t}
+                             "n_regions": n, "n_linear": n, "task": t, "train_loss": 0.01 * d}
                             for a, d in (("12", 1), ("4x4x4", 3)) for s in seeds for st in ("init", "trained")
                             for t in ("smooth", "fold") for n in [int(rng.integers(10, 100))]])
     folding = regions_folding.folding_table((4, 4, 4), seeds, 2, 0.5)
@@ -135,8 +169,11 @@ def _synthetic_tables():
                            for n in [int(rng.integers(5, 50))]])
     approx = pd.DataFrame([{"task": "smooth", "depth": d, "width": w, "units": w * d, "seed": s,
                             "nmse": 1.0 / (w * d) * (1 + 0.1 * s), "n_linear": w * w * d, "test_mse": 0.1,
-                            "n_params": 1, "n_regions": w * w * d} for d in (1, 2) for w in (4, 8) for s in seeds])
-    return theory, cons, maxout, budget, grid, trained, folding, digits, approx
+                            "n_params": 4 * w * d, "n_regions": w * w * d, "slope_error": 1.0 / w,
+                            "tv_ratio": 1.0 + 1.0 / w}
+                           for d in (1, 2) for w in (4, 8) for s in seeds])
+    fixed = fixed_width_table(4, [1, 2, 3], 2000)
+    return theory, cons, maxout, budget, grid, trained, folding, digits, approx, fixed
 
 
 def test_claim_rows_cover_every_statistic_the_ledger_names():
@@ -163,8 +200,8 @@ def test_claim_rows_cover_every_statistic_the_ledger_names():
 
 
 def test_summary_tables_build():
-    theory, cons, maxout, budget, grid, trained, folding, digits, approx = _synthetic_tables()
-    tabs = regions_evidence.summary_tables(theory, cons, maxout, trained, digits, grid, approx, folding)
+    theory, cons, maxout, budget, grid, trained, folding, digits, approx, fixed = _synthetic_tables()
+    tabs = regions_evidence.summary_tables(theory, cons, maxout, trained, digits, grid, approx, folding, fixed)
     paths = {m["path"].rsplit("/", 1)[1][:-4] for m in MANIFEST if m["kind"] == "table"}
     assert paths <= set(tabs)
 
@@ -173,15 +210,22 @@ def test_sweep_runs_and_counts(tmp_path):
     from relulab.studies.regions import approx as regions_approx
 
     torch.set_num_threads(1)
-    sw = regions_approx.SweepSpec(("smooth",), (2, 4), (1,), (0, 1), 32, 32, 3, 0.01)
+    sw = regions_approx.SweepSpec(("smooth",), (2, 4), (1,), (0, 1), 32, 32, 3, (0.01, 0.001), 21, (1000,))
     df = regions_approx.run_sweep(sw)
     assert len(df) == 4 and (df["n_linear"] <= df["width"].map(lambda w: B.shallow_max(2, w))).all()
-    assert (df["nmse"] > 0).all()
+    assert set(df["lr"]) <= {0.01, 0.001} and (df["nmse"] > 0).all() and (df["train_nmse"] > 0).all() and (df["slope_error"] >= 0).all() and (df["tv_ratio"] >= 0).all()
 
 
 def test_values_quote_every_statistic():
     tabs = _synthetic_tables()
     rows = regions_evidence.claim_rows(*tabs)
-    vals = regions_evidence.values(tabs[0], tabs[1], tabs[4], rows)
+    vals = regions_evidence.values(tabs[0], tabs[1], tabs[4], rows, tabs[9])
     assert all(f"{r['claim_id']}_{r['statistic']}" in vals for r in rows)
     assert vals["budget"] == 12 and vals["R3_min_count_over_theorem8"] >= 1
+    # every value the chapter quotes exists and is not empty (a missing one would fail the strict render)
+    import re
+    from pathlib import Path
+
+    qmd = (Path(__file__).resolve().parents[1] / "report" / "families" / "regions.qmd").read_text()
+    for key in re.findall(r"\{\{< var regions\.(\w+) >\}\}", qmd):
+        assert vals.get(key) is not None, key

@@ -22,8 +22,6 @@ TRIES = 20000
 # (claim, verdict) pairs that no synthetic statistics reach in the current ledger, with why (the ledger is not
 # changed here; fixing a rule is its family's call). Each is an xfail(strict): reaching it later fails the test.
 UNREACHABLE: dict[tuple[str, str], str] = {
-    ("R1", "not_supported"): "R1's rules 'value > 1' (supported_with_caveats) and 'value <= 1' (refuted) cover every "
-                             "finite value, and a non-finite primary is pending: the fallback cannot happen",
 }
 
 

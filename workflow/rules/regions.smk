@@ -2,12 +2,13 @@
 # Counts come from the exact 2-D engine (relulab.regions); bounds are exact integers (regions.bounds).
 
 REG = config["regions"]
-REG_THEORY_KEYS = ["budgets", "depths", "max_construction_regions", "maxout_ranks", "maxout_depths"]
+REG_THEORY_KEYS = ["budgets", "depths", "max_construction_regions", "maxout_ranks", "maxout_depths", "fixed_width",
+                   "fixed_width_depths"]
 REG_RANDOM_KEYS = ["bias_std", "random_widths", "random_depths", "budget", "budget_depths"]
 REG_APPROX_KEYS = ["approx_tasks", "approx_widths", "approx_depths", "approx_n_train", "approx_n_test",
-                   "approx_steps", "approx_lr"]
+                   "approx_steps", "approx_lrs", "approx_grid"]
 REG_DIGITS_KEYS = ["digits_widths", "digits_steps", "digits_lr", "digits_slices"]
-REG_TABLES = ["bounds", "constructions", "maxout", "trained", "digits", "scaling", "approx", "folding"]
+REG_TABLES = ["bounds", "constructions", "fixed_width", "maxout", "trained", "digits", "scaling", "approx", "folding"]
 REG_FIGURES = ["bounds", "folding", "scaling", "maps", "approx"]
 
 
@@ -16,6 +17,8 @@ REG_FIGURES = ["bounds", "folding", "scaling", "maps", "approx"]
 REG_ACTIVATIONS = [a for a in REG["activations"] if a in config["surfaces"]["activations"]]
 REG_CHECKPOINTS = expand("results/surfaces/models/{task}/{activation}/{arch}.pt", task=config["surfaces"]["tasks"],
                          activation=REG_ACTIVATIONS, arch=config["surfaces"]["archs"])
+REG_METRICS = expand("results/surfaces/metrics/{task}/{activation}/{arch}.csv", task=config["surfaces"]["tasks"],
+                     activation=REG_ACTIVATIONS, arch=config["surfaces"]["archs"])
 REG_MAP_TASK = REG["map_task"] if REG["map_task"] in config["surfaces"]["tasks"] else config["surfaces"]["tasks"][0]
 REG_MAP_MODELS = expand("results/surfaces/models/{task}/relu/{arch}.pt", task=REG_MAP_TASK,
                         arch=[config["surfaces"]["archs"][0], config["surfaces"]["archs"][-1]])
@@ -26,6 +29,7 @@ rule regions_theory:
         theory="results/regions/theory.csv",
         constructions="results/regions/constructions.csv",
         maxout="results/regions/maxout.csv",
+        fixed_width="results/regions/fixed_width.csv",
     params:
         cfg={k: REG[k] for k in REG_THEORY_KEYS},
     log:
@@ -71,6 +75,7 @@ rule regions_random:
 rule regions_trained:
     input:
         models=REG_CHECKPOINTS,
+        metrics=REG_METRICS,
     output:
         "results/regions/trained.csv",
     params:
@@ -120,6 +125,7 @@ rule regions_approx:
     params:
         cfg={k: REG[k] for k in REG_APPROX_KEYS},
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("regions", "approx"),
     benchmark:
@@ -146,6 +152,7 @@ rule regions_plot:
         trained="results/regions/trained.csv",
         digits="results/regions/digits.csv",
         approx="results/regions/approx.csv",
+        fixed_width="results/regions/fixed_width.csv",
         maps=REG_MAP_MODELS,
     output:
         bounds="results/regions/figures/bounds.png",
@@ -184,6 +191,7 @@ rule regions_evidence:
         trained="results/regions/trained.csv",
         digits="results/regions/digits.csv",
         approx="results/regions/approx.csv",
+        fixed_width="results/regions/fixed_width.csv",
         figures=expand("results/regions/figures/{name}.png", name=REG_FIGURES),
     output:
         claims="results/regions/claims.csv",

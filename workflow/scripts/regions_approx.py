@@ -6,8 +6,8 @@ from relulab.core import runtime
 from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
-sweep = approx.sweep_from_config(snakemake.params.cfg, snakemake.params.seeds)
+sweep = approx.sweep_from_config(snakemake.params.cfg, snakemake.params.seeds, snakemake.params.tuning_seeds)
 log.info("sweep %s", json.dumps(sweep.to_dict()))
 df = approx.run_sweep(sweep)
-log.info("median nmse\n%s", df.groupby(["task", "depth", "width"])[["nmse", "n_linear"]].median().to_string())
+log.info("median nmse\n%s", df.groupby(["task", "depth", "width"])[["lr", "nmse", "n_linear"]].median().to_string())
 atomic_write_csv(df, snakemake.output[0])

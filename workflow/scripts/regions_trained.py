@@ -4,4 +4,4 @@ from relulab.studies.regions import count
 from relulab.core.evidence import atomic_write_csv
 
 log = runtime.start(snakemake)
-atomic_write_csv(count.trained_table(snakemake.input.models, log), snakemake.output[0])
+atomic_write_csv(count.trained_table(snakemake.input.models, snakemake.input.metrics, log), snakemake.output[0])

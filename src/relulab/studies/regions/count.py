@@ -79,14 +79,24 @@ def checkpoint_counts(ckpt: models.Checkpoint, domain: Slice | None = None) -> p
     return pd.DataFrame(rows)
 
 
-def trained_table(paths, log=None) -> pd.DataFrame:
-    """Exact counts of surfaces checkpoints (.../<task>/<activation>/<arch>.pt), at init and after training."""
+def trained_table(paths, metrics_paths=(), log=None) -> pd.DataFrame:
+    """Exact counts of surfaces checkpoints (.../<task>/<activation>/<arch>.pt), at init and after training.
+
+    With the surfaces metrics tables (same cells), the trained rows also get each seed's final train and
+    test loss (the comparable-loss check of R5).
+    """
     frames = []
     for path in paths:
         frames.append(checkpoint_counts(models.load_checkpoint(path)).assign(task=Path(path).parent.parent.name))
         if log is not None:
             log.info("%s: median regions %s", path, frames[-1].groupby("stage")["n_linear"].median().to_dict())
-    return pd.concat(frames, ignore_index=True)
+    out = pd.concat(frames, ignore_index=True)
+    if not metrics_paths:
+        return out
+    keys = ["task", "activation", "arch", "seed"]
+    met = pd.concat([pd.read_csv(p, dtype={"arch": str}) for p in metrics_paths], ignore_index=True)
+    met = met[keys + ["train_loss", "test_loss"]].assign(stage="trained")
+    return out.assign(arch=out["arch"].astype(str)).merge(met, on=keys + ["stage"], how="left")
 
 
 def slice_counts(ckpt_like, x_points: np.ndarray, triples, stage: str) -> list[dict]:

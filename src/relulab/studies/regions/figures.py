@@ -20,8 +20,10 @@ BOUND_STYLE = {"shallow_max": ("shallow maximum (Zaslavsky)", "k", "--"),
                "serra_upper": ("Serra et al. 2018 upper", "C3", "-")}
 
 
-def bounds_figure(theory: pd.DataFrame, cons: pd.DataFrame, maxout: pd.DataFrame, budget_df: pd.DataFrame):
-    """Theory curves at a fixed unit budget with exact construction counts and typical random nets."""
+def bounds_figure(theory: pd.DataFrame, cons: pd.DataFrame, maxout: pd.DataFrame, budget_df: pd.DataFrame,
+                  fixed: pd.DataFrame | None = None):
+    """Theory curves at a fixed unit budget with exact construction counts and typical random nets; the
+    middle panel adds the folding construction at a fixed width per layer and the one-layer maximum."""
     plots.style()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     ax = axes[0]
@@ -44,7 +46,12 @@ def bounds_figure(theory: pd.DataFrame, cons: pd.DataFrame, maxout: pd.DataFrame
         c = cons[cons["construction"] == name].sort_values("depth")
         ax.plot(c["depth"], float(base) ** c["depth"], "-", color=color, label=f"{base}^L theory")
         ax.plot(c["depth"], c["n_linear"], "o", color=color, label=f"{name} (exact count)")
-    ax.set(yscale="log", xlabel="depth L", ylabel="linear regions on [0, 1]^2", title="sawtooth and 2-D tent fold")
+    if fixed is not None and len(fixed):
+        f = fixed.sort_values("depth")
+        w = int(f["width"].iloc[0])
+        ax.plot(f["depth"], f["n_linear"], "D-", color="C0", label=f"folding, width {w} per layer (exact)")
+        ax.plot(f["depth"], f["shallow_max_same_units"], "--", color="C7", label=f"one layer of {w}L units (max)")
+    ax.set(yscale="log", xlabel="depth L", ylabel="linear regions", title="depth at a fixed width per layer")
     ax.legend(fontsize=7)
     ax = axes[2]
     for i, (k, g) in enumerate(maxout.groupby("rank")):

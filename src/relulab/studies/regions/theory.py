@@ -72,6 +72,26 @@ def construction_table(budgets, depths, max_regions: int) -> pd.DataFrame:
     return df
 
 
+def fixed_width_table(width: int, depths, max_regions: int) -> pd.DataFrame:
+    """R1 at a fixed width per layer: exact counts of the folding construction with `depth` layers of `width`.
+
+    Next to each: Montufar et al.'s Theorem 4 formula prod_{l<L} floor(n/2)^2 * sum_{j<=2} C(n, j) (the count the
+    construction attains) and the exact maximum of a one-layer network with the same total units (Zaslavsky).
+    Depths whose formula exceeds `max_regions` are skipped (cost control).
+    """
+    rows = []
+    unit = Box(0, 1, 0, 1)
+    for L in depths:
+        w = (int(width),) * int(L)
+        formula = B.montufar_lower(N0, w)
+        if formula > max_regions:
+            continue
+        regions, linear = _count(C.montufar_folding(w), unit)
+        rows.append({"width": int(width), "depth": int(L), "units": sum(w), "formula": formula, "n_regions": regions,
+                     "n_linear": linear, "shallow_max_same_units": B.shallow_max(N0, sum(w))})
+    return pd.DataFrame(rows)
+
+
 def maxout_table(ranks, depths, max_regions: int) -> pd.DataFrame:
     """Maxout folding construction vs Montufar et al.'s Theorem 8 bound k^(L-1) k^n0 and Serra's upper bound."""
     rows = []
