@@ -1,7 +1,7 @@
 """Claim statistics of the gradients family, per claim helper, on hand-made tables whose values are known by hand."""
 import math
 
-from relulab.studies.gradients import claims
+from relulab.studies.gradients import claims, training_claims
 from claim_checks import by_pair as _by, check_close as _check, frame as _frame
 
 EV = claims.EVIDENCE
@@ -91,9 +91,12 @@ def test_saturation_rows():
 def test_dying_claim_rows():
     sweep = []
     for s, (a, b) in enumerate([(0.1, 0.3), (0.4, 0.4), (0.5, 0.7)]):
-        sweep += [(100, 4, 0.1, s, a, False), (100, 4, 0.1, s, b, False),          # pooled: 0.2, 0.4, 0.6
-                  (100, 2, 0.1, s, 0.1, False), (0, 4, 0.1, s, 1.0, False)]       # smaller cell; not the end
-    sweep = _frame("step depth lr seed dead_fraction diverged", sweep)
+        sweep += [(100, 4, 0.1, s, a, False, "eval"), (100, 4, 0.1, s, b, False, "eval"),   # pooled: 0.2, 0.4, 0.6
+                  (100, 2, 0.1, s, 0.9, False, "eval"),            # more dead on eval seeds, but not chosen there
+                  (0, 4, 0.1, s, 1.0, False, "eval")]             # not the end
+    for s in (1000, 1001):   # tuning seeds: the (4, 0.1) cell has the most dead units
+        sweep += [(100, 4, 0.1, s, 0.5, False, "tuning"), (100, 2, 0.1, s, 0.1, False, "tuning")]
+    sweep = _frame("step depth lr seed dead_fraction diverged role", sweep)
     fate = _frame("seed layer width dead_before killed revived", [
         (0, 1, 10, 0, 1, 0), (0, 2, 10, 0, 1, 1),      # killed 2/20 = 0.1, never revived 1/2
         (1, 1, 10, 0, 2, 0), (1, 2, 10, 0, 2, 0),      # 4/20 = 0.2, never revived 4/4 = 1
@@ -105,6 +108,7 @@ def test_dying_claim_rows():
     rows = _by(claims.dying_claim_rows(sweep, fate, born, EV))
     _check(rows["A4", "max_dead_fraction"], 0.4, 3, 0.2, 0.6)
     assert "4 hidden layers" in rows["A4", "max_dead_fraction"]["note"]
+    assert "2 tuning seeds" in rows["A4", "max_dead_fraction"]["note"]
     _check(rows["A4", "born_dead_theory_coverage"], 0.75, 1000, 0.75, 0.75)
     _check(rows["A4", "born_dead_max_abs_error"], 0.15, 1000, 0.15, 0.15)
     _check(rows["F8", "spike_killed_fraction"], 0.1, 3, 0.0, 0.2)
@@ -123,7 +127,7 @@ def steps():
 
 
 def test_f7_rows():
-    rows = _by(claims._f7_rows(steps(), CFG, EV))
+    rows = _by(training_claims._f7_rows(steps(), CFG, EV))
     _check(rows["F7", "tanh_relu_steps_ratio"], 0.5, 3)        # median 100 / median 200
     _check(rows["F7", "tanh_relu_time_ratio"], 1.0, 3)         # median 2 / median 2
     _check(rows["F7", "sigmoid_relu_steps_ratio"], 2.0, 3)     # 400 / 200
@@ -139,7 +143,7 @@ def test_f5_rows():
                  ("tanh", s, 0.1, False, 10.0, 1.0), ("tanh", s, 1.0, False, 10.0, 1.0),        # std 0
                  ("relu", s, 0.1, False, 3.0, 1.0), ("relu", s, 1.0, True, 3.0, math.nan)]      # 1, 3 (diverged)
     stab = _frame("activation seed lr diverged initial_loss final_loss", stab)
-    rows = _by(claims._f5_rows(steps(), stab, msl, EV))
+    rows = _by(training_claims._f5_rows(steps(), stab, msl, EV))
     _check(rows["F5", "bounded_lr_headroom"], 0.0, 3, -1.0, 1.0)            # differences -1, 0, 1
     # bounded steps per seed: median(400, 50(s+1)) = 225, 250, 275; unbounded 100, 200, 300
     _check(rows["F5", "unbounded_efficiency_ratio"], 1.25, 3, 275 / 300, 2.25)
@@ -149,15 +153,19 @@ def test_f5_rows():
 def test_a5_centering_and_drift_rows():
     cs = []
     for s in range(3):
-        cs += [("sigmoid", s, 100 * (s + 1)), ("sigmoid_centered", s, 200), ("tanh", s, 20),
-               ("scaled_tanh", s, 10 * (s + 1)), ("sigmoid_bn", s, 40)]
-    rows = _by(claims._a5_centering_rows(_frame("cell seed censored_steps", cs), CFG, EV))
+        cs += [("sigmoid", s, 100 * (s + 1), 0.3, "high"), ("sigmoid_centered", s, 200, 0.1, ""),
+               ("tanh", s, 20, 0.1, ""), ("scaled_tanh", s, 10 * (s + 1), 0.1, "low"), ("sigmoid_bn", s, 40, 0.1, "")]
+    cs = _frame("cell seed censored_steps lr lr_edge", cs).assign(n_tuning=2)
+    rows = _by(training_claims._a5_centering_rows(cs, CFG, EV))
+    _check(rows["A5", "arms_lr_at_grid_edge"], 2.0, 2)          # sigmoid (high) and scaled_tanh (low)
+    assert "scaled_tanh, sigmoid" in rows["A5", "arms_lr_at_grid_edge"]["note"]
+    assert "the grid's largest" in rows["A5", "centered_speedup"]["note"]
     _check(rows["A5", "centered_speedup"], 1.0, 3)
     _check(rows["A5", "tanh_speedup"], 10.0, 3)
     _check(rows["A5", "scaled_tanh_speedup"], 10.0, 3)
     _check(rows["A5", "bn_speedup"], 5.0, 3)
     dps = _frame("batch_norm seed drift", [r for s in range(3) for r in ((False, s, 2.0 * (s + 1)), (True, s, 1.0))])
-    _check(claims._a5_drift_row(dps, EV), 4.0, 3, 2.0, 6.0)
+    _check(training_claims._a5_drift_row(dps, EV), 4.0, 3, 2.0, 6.0)
 
 
 def test_f4_and_f2_rows():
@@ -167,7 +175,7 @@ def test_f4_and_f2_rows():
                 ("sigmoid_xavier", s, 0.9, 0.0), ("sigmoid_small", s, 0.5 + 0.1 * s, 0.0),
                 ("relu", s, 0.9, 0.3), ("staircase", s, 0.5 + 0.1 * s, 0.0)]
     fin = _frame("cell seed test_acc w0_change", fin)
-    rows = _by(claims._f4_rows(fin, EV) + claims._f2_rows(fin, EV))
+    rows = _by(training_claims._f4_rows(fin, EV) + training_claims._f2_rows(fin, EV))
     _check(rows["F4", "tanh_small_init_penalty"], 0.1, 3, 0.1, 0.1)
     _check(rows["F4", "sigmoid_small_init_penalty"], 0.3, 3, 0.2, 0.4)
     _check(rows["F4", "small_init_penalty_gap"], 0.2, 3, 0.1, 0.3)

@@ -84,6 +84,7 @@ rule gradients_dying:
     params:
         cfg=config_slice("gradients", GRAD_DATA + ("dying_depths", "dying_lrs", "dying_steps", "spike_depth", "spike_lr", "spike_factor", "spike_step", "spike_steps",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "dying"),
     benchmark:
@@ -128,6 +129,7 @@ rule gradients_speed:
     params:
         cfg=config_slice("gradients", GRAD_DATA + ("speed_activations", "speed_lrs", "speed_depth", "speed_width", "speed_steps",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "speed"),
     benchmark:
@@ -151,6 +153,7 @@ rule gradients_centering:
     params:
         cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "centering"),
     benchmark:

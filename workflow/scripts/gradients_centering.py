@@ -12,7 +12,8 @@ cells = {f"{a}{'_bn' if bn else ''}_lr{lr:g}": RunSpec(a, widths, init="xavier",
                                                         steps=cfg["centering_steps"], batch_size=cfg["batch_size"],
                                                         eval_every=cfg["eval_every"])
          for a, bn in variants for lr in cfg["centering_lrs"]}
-hist = convergence.run_cells(cells, *convergence.train_args(split), seeds=seeds, log=log)
+hist = convergence.run_cells(cells, *convergence.train_args(split), seeds=seeds,
+                             tuning_seeds=snakemake.params.tuning_seeds, log=log)
 hist["cell"] = hist.activation + hist.batch_norm.map({True: "_bn", False: ""})
 evidence.atomic_write_csv(hist, snakemake.output.history)
 drift = convergence.drift_experiment(split, widths=widths, lr=cfg["drift_lr"], steps=cfg["centering_steps"],

@@ -8,7 +8,7 @@ import pandas as pd
 import torch
 
 from relulab.core import models
-from relulab.studies.gradients.convergence import RunSpec, train_stack
+from relulab.studies.gradients.convergence import RunSpec, tag_roles, train_stack
 
 
 def dead_units(hidden) -> list[torch.Tensor]:
@@ -102,20 +102,21 @@ def _dead_recorder(run: RunSpec, x_probe, store: list, extra: dict):
 
 
 def dying_sweep(x, y, x_eval, y_eval, x_test, y_test, *, depths, lrs, width: int, steps: int, batch_size: int,
-                eval_every: int, seeds, init: str = "he") -> pd.DataFrame:
-    """Dead-unit fraction per layer along SGD training of ReLU networks, for every (depth, learning rate)."""
-    tables = []
+                eval_every: int, seeds, tuning_seeds=(), init: str = "he") -> pd.DataFrame:
+    """Dead-unit fraction per layer along SGD training of ReLU networks, for every (depth, learning rate); the
+    tuning and evaluation seeds train in one stacked call per cell, tagged by `role`."""
+    everyone, tables = list(tuning_seeds) + list(seeds), []
     for depth in depths:
         for lr in lrs:
             run = RunSpec("relu", (width,) * depth, init=init, lr=lr, steps=steps, batch_size=batch_size,
                           eval_every=eval_every)
             store: list = []
-            _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds,
+            _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=everyone,
                                   callback=_dead_recorder(run, x_eval, store, {"depth": depth, "lr": lr}))
             t = pd.concat(store, ignore_index=True)
-            t["seed"] = [int(seeds[m]) for m in t.model]
+            t["seed"] = [int(everyone[m]) for m in t.model]
             t = t.merge(hist[["seed", "step", "train_loss", "train_acc", "diverged"]], on=["seed", "step"])
-            tables.append(t)
+            tables.append(tag_roles(t, tuning_seeds))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -158,7 +159,9 @@ def large_update_experiment(x, y, x_eval, y_eval, x_test, y_test, *, depth: int,
 
 
 def final_dead(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Per (depth, lr, seed): fraction of dead hidden units (all layers pooled) at the end of training."""
+    """Per (depth, lr, seed): fraction of dead hidden units (all layers pooled) at the end of training, with the
+    seed's role ("eval" where the sweep has no role column)."""
     last = sweep[sweep.step == sweep.step.max()]
-    return last.groupby(["depth", "lr", "seed"], as_index=False).agg(dead_fraction=("dead_fraction", "mean"),
-                                                                      diverged=("diverged", "max"))
+    last = last if "role" in last else last.assign(role="eval")
+    return last.groupby(["depth", "lr", "seed", "role"], as_index=False).agg(
+        dead_fraction=("dead_fraction", "mean"), diverged=("diverged", "max"))
