@@ -153,10 +153,16 @@ def test_f5_rows():
 def test_a5_centering_and_drift_rows():
     cs = []
     for s in range(3):
-        cs += [("sigmoid", s, 100 * (s + 1), 0.3, "high"), ("sigmoid_centered", s, 200, 0.1, ""),
-               ("tanh", s, 20, 0.1, ""), ("scaled_tanh", s, 10 * (s + 1), 0.1, "low"), ("sigmoid_bn", s, 40, 0.1, "")]
-    cs = _frame("cell seed censored_steps lr lr_edge", cs).assign(n_tuning=2)
+        cs += [("sigmoid", s, 100 * (s + 1), 0.3, "high", 0.8), ("sigmoid_centered", s, 200, 0.1, "", 0.8),
+               ("tanh", s, 20, 0.1, "", 0.9), ("scaled_tanh", s, 10 * (s + 1), 0.1, "low", 0.9),
+               ("sigmoid_bn", s, 40, 0.1, "", 0.9), ("relu", s, 60, 0.1, "", 0.9),
+               ("relu_bn", s, 20 * (s + 1), 0.1, "", 0.9), ("elu", s, 120, 0.1, "", 0.05 + 0.05 * s)]
+    cs = _frame("cell seed censored_steps lr lr_edge final_acc", cs).assign(n_tuning=2)
     rows = _by(training_claims._a5_centering_rows(cs, CFG, EV))
+    _check(rows["A5", "relu_bn_speedup"], 1.5, 3)               # 60 / median(20, 40, 60)
+    _check(rows["A5", "relu_centred_speedup"], 0.5, 3)          # 60 / 120
+    _check(rows["A5", "untrained_arms"], 1.0, 8)                # elu: median final accuracy 0.1 < 0.2
+    assert rows["A5", "untrained_arms"]["note"].endswith("did not train: elu; n_seeds = arms")
     _check(rows["A5", "arms_lr_at_grid_edge"], 2.0, 2)          # sigmoid (high) and scaled_tanh (low)
     assert "scaled_tanh, sigmoid" in rows["A5", "arms_lr_at_grid_edge"]["note"]
     assert "the grid's largest" in rows["A5", "centered_speedup"]["note"]

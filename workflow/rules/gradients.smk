@@ -151,7 +151,7 @@ rule gradients_centering:
         history=f"{GRAD_TABLES}/centering_history.csv",
         drift=f"{GRAD_TABLES}/drift.csv",
     params:
-        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
+        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_relu_arms", "centering_lrs", "centering_relu_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
         seeds=seeds_list(),
         tuning_seeds=tuning_seeds_list(),
     log:

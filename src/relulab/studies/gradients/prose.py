@@ -117,17 +117,20 @@ def _speed(s: dict) -> str:
 
 def _centering(s: dict) -> str:
     parts = []
-    for stat, what in (("centered_speedup", "sigmoid - 1/2"), ("tanh_speedup", "tanh"),
-                       ("bn_speedup", "the sigmoid with batch norm")):
+    for stat, what, base in (("centered_speedup", "sigmoid - 1/2", "the sigmoid"), ("tanh_speedup", "tanh", "the sigmoid"),
+                             ("bn_speedup", "the sigmoid with batch norm", "the sigmoid"),
+                             ("relu_bn_speedup", "ReLU with batch norm", "ReLU"), ("relu_centred_speedup", "ELU", "ReLU")):
         r = s.get(("A5", stat))
         if r:
             how = _side(r, "reaches the target faster than", "reaches the target more slowly than",
                         "is not resolved from")
-            parts.append(f"{what} {how} the sigmoid (speed-up {ci(r)})")
+            parts.append(f"{what} {how} {base} (speed-up {ci(r)})")
     text = "; ".join(parts) + "." if parts else ""
-    e = s.get(("A5", "arms_lr_at_grid_edge"))
+    e, u = s.get(("A5", "arms_lr_at_grid_edge")), s.get(("A5", "untrained_arms"))
     if e and e["value"] > 0:
         text += f" {int(e['value'])} arms had their tuned rate at an edge of the grid."
+    if u and u["value"] > 0:
+        text += f" {int(u['value'])} arms did not train ({u['note'].split('did not train: ')[-1].split(';')[0]})."
     return text
 
 

@@ -133,20 +133,45 @@ def _bounded_over_unbounded(df: pd.DataFrame, by: str, col: str) -> tuple[float,
 
 CENTERING_ARMS = (("sigmoid_centered", "centered_speedup"), ("tanh", "tanh_speedup"),
                   ("scaled_tanh", "scaled_tanh_speedup"), ("sigmoid_bn", "bn_speedup"))
+# ReLU's half of A5: batch norm, and a zero-mean-ish ReLU-like unit (ELU), each against plain ReLU.
+RELU_ARMS = (("relu_bn", "relu_bn_speedup"), ("elu", "relu_centred_speedup"))
+UNTRAINED_ACC = 0.2  # twice chance on 10 classes: below it (median final test accuracy) an arm did not train
+
+
+def _speedup_row(cb: dict, base: str, cell: str, name: str, cfg: dict, ev: str) -> dict:
+    s, c = cb[base], cb[cell]
+    est, lo, hi = ratio_of_medians_ci(s.censored_steps, c.censored_steps)
+    return claim_row("A5", name, est, (lo, hi), n_finite(s.censored_steps, c.censored_steps), ev,
+                     f"{RATIO_CI}: steps to {cfg['centering_target_acc']:.0%} test accuracy, {base} "
+                     f"({lr_choice(s)}) / {cell} ({lr_choice(c)})")
+
+
+def untrained_row(final_acc: pd.Series, ev: str) -> dict:
+    """Exact count of arms whose median final test accuracy over evaluation seeds (at the tuned rate) is below
+    UNTRAINED_ACC; final_acc: that median per arm."""
+    bad = sorted(final_acc[final_acc < UNTRAINED_ACC].index)
+    return claim_row("A5", "untrained_arms", float(len(bad)), None, len(final_acc), ev,
+                     f"exact count of the {len(final_acc)} arms whose median final test accuracy (evaluation seeds, "
+                     f"tuned rate) is below {UNTRAINED_ACC:g}, i.e. did not train{': ' + ', '.join(bad) if bad else ''}"
+                     "; n_seeds = arms")
 
 
 def _a5_centering_rows(csteps: pd.DataFrame, cfg: dict, ev: dict) -> list[dict]:
-    rows = []
     cb = {c: g.sort_values("seed") for c, g in csteps.groupby("cell")}
-    for cell, name in CENTERING_ARMS:
-        if cell in cb and "sigmoid" in cb:
-            s, c = cb["sigmoid"], cb[cell]
-            est, lo, hi = ratio_of_medians_ci(s.censored_steps, c.censored_steps)
-            rows.append(claim_row("A5", name, est, (lo, hi), n_finite(s.censored_steps, c.censored_steps), ev["A5"],
-                                  f"{RATIO_CI}: steps to {cfg['centering_target_acc']:.0%} test accuracy, sigmoid "
-                                  f"({lr_choice(s)}) / {cell} ({lr_choice(c)})"))
-    edge = edge_row("A5", csteps, ["sigmoid"] + [c for c, _ in CENTERING_ARMS], ev["A5"])
+    rows = [_speedup_row(cb, base, cell, name, cfg, ev["A5"])
+            for base, arms in (("sigmoid", CENTERING_ARMS), ("relu", RELU_ARMS))
+            for cell, name in arms if cell in cb and base in cb]
+    if "final_acc" in csteps:
+        rows.append(untrained_row(csteps.groupby("cell").final_acc.median(), ev["A5"]))
+    edge = edge_row("A5", csteps, list(cb), ev["A5"])
     return rows + ([edge] if edge else [])
+
+
+def with_final_acc(steps: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
+    """steps (per cell and seed at the tuned rate) with each run's final test accuracy."""
+    last = hist[hist.step == hist.groupby("cell").step.transform("max")]
+    return steps.merge(last[["cell", "lr", "seed", "test_acc"]].rename(columns={"test_acc": "final_acc"}),
+                       on=["cell", "lr", "seed"], how="left")
 
 
 def drift_per_seed(table: pd.DataFrame) -> pd.DataFrame:
@@ -219,7 +244,7 @@ def training_claim_rows(speed: pd.DataFrame, centering: pd.DataFrame, drift: pd.
     msl["log2_lr"] = np.log2(msl.max_stable_lr).fillna(floor)
     tables["stability"] = msl
     rows += _f5_rows(steps, stab, msl, ev)
-    csteps = best_steps(centering, "test_acc", cfg["centering_target_acc"])
+    csteps = with_final_acc(best_steps(centering, "test_acc", cfg["centering_target_acc"]), centering)
     tables["centering"] = csteps
     rows += _a5_centering_rows(csteps, cfg, ev)
     dps = drift_per_seed(drift)
