@@ -97,10 +97,12 @@ def test_dying_claim_rows():
     for s in (1000, 1001):   # tuning seeds: the (4, 0.1) cell has the most dead units
         sweep += [(100, 4, 0.1, s, 0.5, False, "tuning"), (100, 2, 0.1, s, 0.1, False, "tuning")]
     sweep = _frame("step depth lr seed dead_fraction diverged role", sweep)
-    fate = _frame("seed layer width dead_before killed revived", [
-        (0, 1, 10, 0, 1, 0), (0, 2, 10, 0, 1, 1),      # killed 2/20 = 0.1, never revived 1/2
-        (1, 1, 10, 0, 2, 0), (1, 2, 10, 0, 2, 0),      # 4/20 = 0.2, never revived 4/4 = 1
-        (2, 1, 10, 5, 0, 0), (2, 2, 10, 5, 0, 0)])     # 0/10, none killed: never_revived undefined
+    fate = _frame("seed layer width dead_before killed revived dead_for_good steps_after final_train_acc", [
+        (0, 1, 10, 0, 1, 0, 1, 50, 0.5), (0, 2, 10, 0, 1, 1, 0, 50, 0.5),  # killed 2/20 = 0.1, never revived 1/2
+        (1, 1, 10, 0, 2, 0, 2, 50, 0.7), (1, 2, 10, 0, 2, 0, 1, 50, 0.7),  # 4/20 = 0.2, never revived 4/4 = 1
+        (2, 1, 10, 5, 0, 0, 0, 50, 0.9), (2, 2, 10, 5, 0, 0, 0, 50, 0.9)])  # 0/10, none killed
+    fate["pre_spike_train_acc"] = fate.final_train_acc - 0.1
+    # dead for good per seed: 1, 3, 0 -> median 1; layer 1: 3 of 3 killed; layer 2: 1 of 3
     born = _frame("bias_std theory ci_low ci_high n_nets p_one_input", [
         (0.0, 0.5, 0.4, 0.6, 1000, 0.5), (0.0, 0.5, 0.4, 0.6, 1000, 0.48), (0.0, 0.3, 0.25, 0.35, 1000, 0.3),
         (0.0, 0.9, 0.7, 0.8, 1000, 0.75),              # 3 of 4 zero-bias cells inside
@@ -114,6 +116,12 @@ def test_dying_claim_rows():
     _check(rows["F8", "spike_killed_fraction"], 0.1, 3, 0.0, 0.2)
     _check(rows["F8", "killed_never_revived"], 0.75, 2, 0.5, 1.0)
     _check(rows["F8", "first_layer_revived"], 0.0, 3, 0.0, 0.0)
+    _check(rows["F8", "dead_for_good"], 1.0, 3, 0.0, 3.0)
+    _check(rows["F8", "layer1_dead_for_good_share"], 1.0, 3)
+    _check(rows["F8", "layer2_dead_for_good_share"], 1 / 3, 3)
+    _check(rows["F8", "first_layer_not_for_good"], 0.0, 3)
+    _check(rows["F8", "post_spike_train_acc"], 0.7, 3, 0.5, 0.9)
+    _check(rows["F8", "pre_spike_train_acc"], 0.6, 3, 0.4, 0.8)
 
 
 # ---- F7, F5, A5, F4, F2 ----

@@ -163,11 +163,14 @@ def saturation_rows(long: pd.DataFrame, ev: str) -> list[dict]:
 # ---- dead units: A4, F8 ----
 
 def spike_per_seed(fate: pd.DataFrame) -> pd.DataFrame:
-    """Per seed: fraction of live units the spike killed, and fraction of those still dead at the end."""
+    """Per seed: fraction of live units the spike killed, fraction of those still dead at the end, and the number
+    of units dead for good (killed, zero incoming gradient at every later step, dead at the end)."""
+    fate = fate if "dead_for_good" in fate else fate.assign(dead_for_good=float("nan"))
     g = fate.assign(alive_before=fate.width - fate.dead_before).groupby("seed")[
-        ["killed", "revived", "alive_before"]].sum()
+        ["killed", "revived", "alive_before", "dead_for_good"]].sum(min_count=1)
     return pd.DataFrame({"seed": g.index, "killed_fraction": g.killed / g.alive_before,
-                         "never_revived": (g.killed - g.revived) / g.killed.where(g.killed > 0)}).reset_index(drop=True)
+                         "never_revived": (g.killed - g.revived) / g.killed.where(g.killed > 0),
+                         "dead_for_good": g.dead_for_good}).reset_index(drop=True)
 
 
 def a4_cell(fd: pd.DataFrame) -> tuple[int, float]:
@@ -200,19 +203,49 @@ def _a4_rows(sweep: pd.DataFrame, born: pd.DataFrame, ev: dict) -> list[dict]:
     return rows
 
 
+def _f8_layer_rows(fate: pd.DataFrame, ev: dict) -> list[dict]:
+    rows = []
+    for layer, g in fate.groupby("layer"):
+        k = int(g.killed.sum())
+        share = g.dead_for_good.sum() / k if k else float("nan")
+        rows.append(claim_row("F8", f"layer{layer}_dead_for_good_share", float(share), None, len(g), ev["F8"],
+                              f"exact share, pooled over evaluation seeds: of the {k} units of hidden layer {layer} the "
+                              "spike killed (on the whole training set), those dead for good"
+                              + (" (theory: all, a first-layer unit's inputs never change)" if layer == 1 else "")))
+    first = fate[fate.layer == 1]
+    rows.append(claim_row("F8", "first_layer_not_for_good", float((first.killed - first.dead_for_good).sum()), None,
+                          len(first), ev["F8"], "exact count over evaluation seeds: killed first-layer units that "
+                          "were not dead for good (theory: 0)"))
+    return rows
+
+
 def _f8_rows(fate: pd.DataFrame, ev: dict) -> list[dict]:
     sp = spike_per_seed(fate)
+    est, lo, hi = bootstrap_ci(sp.dead_for_good)
+    after = int(fate.steps_after.iloc[0])
+    rows = [claim_row("F8", "dead_for_good", est, (lo, hi), n_finite(sp.dead_for_good), ev["F8"],
+                      f"{MEDIAN_CI} of a per-seed count: units the large update killed (dead on the whole training "
+                      f"set right after it, alive before) whose incoming gradient was exactly 0 at each of the {after} "
+                      "later steps and that are still dead on the whole training set at the end")]
     est, lo, hi = bootstrap_ci(sp.killed_fraction)
-    rows = [claim_row("F8", "spike_killed_fraction", est, (lo, hi), n_finite(sp.killed_fraction), ev["F8"],
-                      f"{MEDIAN_CI}: fraction of live hidden units dead right after the single large update")]
+    rows.append(claim_row("F8", "spike_killed_fraction", est, (lo, hi), n_finite(sp.killed_fraction), ev["F8"],
+                          f"{MEDIAN_CI}: fraction of live hidden units dead on the whole training set right after the "
+                          "single large update"))
     est, lo, hi = bootstrap_ci(sp.never_revived)
     rows.append(claim_row("F8", "killed_never_revived", est, (lo, hi), n_finite(sp.never_revived), ev["F8"],
                           f"{MEDIAN_CI} (seeds where the spike killed a unit): fraction of the killed units still "
-                          "dead at the end of training"))
+                          "dead on the whole training set at the end"))
     first = fate[fate.layer == 1]
     rows.append(claim_row("F8", "first_layer_revived", float(first.revived.max()), None, len(first), ev["F8"],
                           "exact count: largest number of revived first-layer units over seeds (theory: 0)"))
-    return rows
+    for col, when in (("pre_spike_train_acc", "just before the large update"),
+                      ("final_train_acc", f"at the end, {after} steps after the large update")):
+        acc = fate.groupby("seed")[col].first()
+        est, lo, hi = bootstrap_ci(acc)
+        rows.append(claim_row("F8", col.replace("final", "post_spike"), est, (lo, hi), n_finite(acc), ev["F8"],
+                              f"{MEDIAN_CI}: training accuracy (fixed training subset) {when} (chance 0.1; below 0.2 "
+                              "the network did not train)"))
+    return rows + _f8_layer_rows(fate, ev)
 
 
 def dying_claim_rows(sweep: pd.DataFrame, fate: pd.DataFrame, born: pd.DataFrame, ev: dict) -> list[dict]:

@@ -50,13 +50,14 @@ def _evaluate(run: RunSpec, params, x, y):
 
 
 def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, params=None,
-                lr_multiplier=None, callback=None, extra_log_steps=()) -> tuple[dict, pd.DataFrame]:
+                lr_multiplier=None, callback=None, extra_log_steps=(), grad_hook=None) -> tuple[dict, pd.DataFrame]:
     """Train one network per seed together; a model whose loss turns non-finite is frozen as diverged.
 
     Every `eval_every` steps the history gets each seed's loss/accuracy on (x_eval, y_eval) (a fixed
     training subset), on the test set, and the elapsed wall time. `callback(step, params)` runs at the
     same cadence and at `extra_log_steps` (e.g. to count dead units). `lr_multiplier(step)` scales the
-    learning rate of a step.
+    learning rate of a step. `grad_hook(step, params, grads)` sees every step's gradients (a dict by name)
+    before the update.
     """
     if params is None:
         params = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
@@ -97,6 +98,8 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
         for g in grads:
             g.nan_to_num_(0.0, 0.0, 0.0)
             g[~alive] = 0.0
+        if grad_hook is not None:
+            grad_hook(step, params, dict(zip(params, grads)))
         optim.step(state, tensors, grads, lr)
     history = pd.DataFrame(rows)
     history["diverged"] = history.groupby("seed")["diverged"].transform("max")

@@ -29,8 +29,9 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "training for the deepest networks; per layer before and after one deliberately large update (dashed)."),
         ("tbl-gradients-dead", out.dead, "A4", "Fraction of dead hidden units at the end of SGD training per depth "
          "and learning rate, median over seeds with 95% bootstrap CI."),
-        ("tbl-gradients-spike", out.spike, "F8", "Per seed: fraction of live units killed by the large update and "
-         "fraction of those still dead at the end of training."),
+        ("tbl-gradients-spike", out.spike, "F8", "Per seed, on the whole training set: fraction of live units "
+         "killed by the large update, fraction of those still dead at the end of training, and the number dead for "
+         "good (incoming gradient exactly zero at every later step, dead at the end)."),
         ("fig-gradients-born-dead", figs["born_dead.png"], "A4",
          "Probability that a random deep narrow ReLU network is born dead: Monte Carlo at one input (o, 95% Wilson "
          "interval), on a whole probe set of the domain (x), and the closed form $1-(1-2^{-N})^L$ (lines)."),

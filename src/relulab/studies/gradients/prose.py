@@ -77,12 +77,19 @@ def _a4_f8(s: dict) -> str:
                      "units are dead at the end of training on the evaluation seeds.")
     if ("F8", "spike_killed_fraction") in s and ("F8", "killed_never_revived") in s:
         k, n = s["F8", "spike_killed_fraction"], s["F8", "killed_never_revived"]
-        parts.append(f"One large update kills {ci(k)} of the live units; of those, {ci(n)} are still dead at the end.")
-    if ("F8", "first_layer_revived") in s:
-        f = s["F8", "first_layer_revived"]["value"]
-        parts.append("No killed first-layer unit came back, as the theory requires." if f == 0 else
-                     f"Up to {num(f)} killed first-layer units came back (the probe set is a subset of the training "
-                     "set, so a unit dead on it need not be dead on every training image).")
+        parts.append(f"One large update kills {ci(k)} of the live units (dead on the whole training set); of those, "
+                     f"{ci(n)} are still dead at the end.")
+    if ("F8", "dead_for_good") in s:
+        parts.append(f"Per seed, {ci(s['F8', 'dead_for_good'])} killed units received an exactly zero gradient at "
+                     "every later step and stayed dead: dead for good.")
+    layers = sorted(k[1] for k in s if k[0] == "F8" and k[1].endswith("_dead_for_good_share"))
+    shares = [f"layer {k.removeprefix('layer').split('_')[0]}: {num(s['F8', k]['value'])}" for k in layers]
+    if shares:
+        parts.append("Share of the killed units dead for good, per hidden layer: " + "; ".join(shares) + ".")
+    if ("F8", "first_layer_not_for_good") in s:
+        f = s["F8", "first_layer_not_for_good"]["value"]
+        parts.append("Every killed first-layer unit stayed dead for good, as the theory requires." if f == 0 else
+                     f"{num(f)} killed first-layer units did not stay dead for good, against the theory: a bug to find.")
     return " ".join(parts)
 
 
