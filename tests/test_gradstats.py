@@ -197,3 +197,19 @@ def test_saturation_rows_by_hand():
     when = stats["long_acc_when_saturated_lr1"]
     assert when["value"] == pytest.approx(0.12) and when["n_seeds"] == 1
     assert all(r["claim_id"] == "F6" and r["evidence"] == "fig-x" for r in stats.values())
+
+
+def test_replication_table_names_each_difference():
+    from relulab.studies.gradients import papers
+
+    assert papers.differences([("depth", 4, 4), ("width", 1000, 128)], "other data") == \
+        "other data; width 128 instead of 1000"
+    cfg = {"dataset": "fashion_mnist", "n_train": 0, "width": 1000, "batch_size": 10, "track_depth": 4,
+           "track_init": "torch_default", "track_lr": 0.1, "track_steps": 10, "saturation_steps": 20, "deep_depth": 30,
+           "deep_width": 64, "deep_momentum": 0.9, "deep_steps": 5, "speed_depth": 4, "speed_width": 100,
+           "speed_steps": 5, "speed_target_error": 0.25, "centering_depth": 3, "centering_width": 100,
+           "centering_steps": 50000, "born_widths": [2], "born_depths": [1], "born_nets": 10}
+    t = papers.replication_table(cfg).set_index("Claims")
+    assert t.loc["F6", "Difference"] == "other data"   # the paper's architecture, init and minibatch
+    assert t.loc["A5", "Difference"] == "other data; minibatch 10 instead of 60"
+    assert "U[-1/sqrt(n), 1/sqrt(n)]" in t.loc["F6", "Ours"]

@@ -293,8 +293,14 @@ rule gradients_evidence:
         speed=f"{GRAD_TABLES}/summary_speed.csv",
         centering=f"{GRAD_TABLES}/summary_centering.csv",
         small=f"{GRAD_TABLES}/summary_small_nets.csv",
+        replication=f"{GRAD_TABLES}/replication.csv",
     params:
         cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc")},
+        papers=config_slice("gradients", ("dataset", "n_train", "width", "batch_size", "track_depth", "track_init",
+                                          "track_lr", "track_steps", "saturation_steps", "deep_depth", "deep_width",
+                                          "deep_momentum", "deep_steps", "speed_depth", "speed_width", "speed_steps",
+                                          "speed_target_error", "centering_depth", "centering_width",
+                                          "centering_steps", "born_widths", "born_depths", "born_nets")),
     log:
         log_path("gradients", "evidence"),
     benchmark:

@@ -2,7 +2,7 @@
 import pandas as pd
 
 from relulab.core import evidence, runtime
-from relulab.studies.gradients import claims, manifest
+from relulab.studies.gradients import claims, manifest, papers
 
 log = runtime.start(snakemake)
 inp, out, cfg = snakemake.input, snakemake.output, snakemake.params.cfg
@@ -12,6 +12,7 @@ rows, tables = claims.claim_rows(read, cfg)
 evidence.write_claims(pd.DataFrame(rows), out.claims)
 for name, table in claims.summary_tables(read, tables).items():
     evidence.atomic_write_csv(table, out[name])
+evidence.atomic_write_csv(papers.replication_table(snakemake.params.papers), out.replication)
 figs = {p.rsplit("/", 1)[-1]: p for p in inp.figures}
 evidence.write_manifest(manifest.manifest(figs, out, int(read["saturation"].step.max()), int(read["track"].step.max())),
                         out.manifest)

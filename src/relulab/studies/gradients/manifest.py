@@ -46,6 +46,8 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "rate (median over seeds, 95% CI, censored at the budget)."),
         ("fig-gradients-drift", figs["drift.png"], "A5", "15th, 50th and 85th percentiles of one last-layer sigmoid "
          "unit's input along training (first seed), without and with batch norm (Ioffe & Szegedy 2015, Fig. 1)."),
+        ("tbl-gradients-replication", out.replication, "F6 F7 A3 A5 A4", "Replication: each cited paper's setup, "
+         "ours (from the configuration this study ran with) and the difference."),
         ("tbl-gradients-small-nets", out.small, "F4 F2", "Final test accuracy (median, 95% CI) of tanh and sigmoid "
          "networks from small or Xavier initialization, and of ReLU vs staircase networks."),
     ]
