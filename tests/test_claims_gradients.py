@@ -64,6 +64,36 @@ def test_r6_rows():
     _check(rows["R6", "relu_vs_sigmoid_gap"], 4.0, 3, 3.0, 6.0)
 
 
+def test_r6_training_rows():
+    fps = []
+    for s in range(3):
+        fps += [("relu", s, 0.1 * (s + 1), float("nan"), 0.9, ""), ("prelu", s, 0.5, float("nan"), 0.9, ""),
+                ("sigmoid", s, 2.0 + s, 0.3 + 0.1 * s, 0.5, "high"), ("tanh", s, 1.0, 0.1, 0.9, ""),
+                ("rrelu", s, 0.2, float("nan"), 0.1, "")]                 # rrelu did not train
+    fps = _frame("activation seed abs_log10_ratio saturated final_train_acc lr_edge", fps).assign(n_tuning=2)
+    rows = _by(claims._r6_training_rows(fps, EV))
+    _check(rows["R6", "training_preservation_gap"], 0.5, 3, 0.5, 0.5)       # min(sig) 1 - max(fam) 0.5
+    _check(rows["R6", "relu_vs_sigmoid_training_gap"], 2.8, 3, 1.9, 4.7)   # 1.9, 2.8, 3.7
+    _check(rows["R6", "sigmoid_training_saturation"], 0.4, 3, 0.3, 0.5)
+    _check(rows["R6", "untrained_arms"], 1.0, 5)
+    _check(rows["R6", "arms_lr_at_grid_edge"], 1.0, 2)
+    assert rows["R6", "untrained_arms"]["note"].endswith("did not train: rrelu; n_seeds = activations")
+
+
+def test_lsuv_gives_unit_preactivation_variance():
+    import torch
+    from relulab.core import models
+    from relulab.studies.gradients import flow_training
+
+    x = torch.randn(256, 5, generator=torch.Generator().manual_seed(0))
+    for act in ("sigmoid", "prelu", "rrelu"):
+        spec = models.MLPSpec(5, (16, 16, 16), 3, act, init="xavier")
+        p = flow_training.lsuv(spec, models.init_params(spec, [0, 1]), x)
+        _, hidden = models.forward(spec, p, x, return_hidden=True)
+        for z, _ in hidden:
+            assert torch.allclose(z.flatten(1).std(1), torch.ones(2), atol=1e-5)
+
+
 def test_a5_relu_mean_rows():
     rows = []
     for s, means in enumerate([(0.2, 0.4), (0.5, 0.5), (0.6, 0.8)]):

@@ -213,3 +213,21 @@ def test_replication_table_names_each_difference():
     assert t.loc["F6", "Difference"] == "other data"   # the paper's architecture, init and minibatch
     assert t.loc["A5", "Difference"] == "other data; minibatch 10 instead of 60"
     assert "U[-1/sqrt(n), 1/sqrt(n)]" in t.loc["F6", "Ours"]
+
+
+def test_run_tuned_cells_trains_eval_seeds_at_the_tuned_rate_only():
+    from relulab.studies.gradients import convergence
+    from relulab.studies.gradients.convergence import RunSpec
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(200, 4, generator=g)
+    y = (x[:, 0] > x[:, 1]).long()
+    arms = {"relu": [RunSpec("relu", (8,), init="he", lr=lr, steps=30, batch_size=16, eval_every=10)
+                     for lr in (1e-4, 0.5)]}
+    hist = convergence.run_tuned_cells(arms, x, y, x, y, x, y, col="train_acc", threshold=0.7, seeds=[0, 1],
+                                       tuning_seeds=[1000], log=None)
+    tune, ev = hist[hist.role == "tuning"], hist[hist.role == "eval"]
+    assert set(tune.lr) == {1e-4, 0.5} and set(tune.seed) == {1000}
+    assert set(ev.lr) == {0.5} and set(ev.seed) == {0, 1}   # 1e-4 cannot reach 70% in 30 steps
+    best = convergence.best_steps(hist, "train_acc", 0.7)
+    assert best.seed.tolist() == [0, 1] and best.lr_edge.tolist() == ["high", "high"]

@@ -151,7 +151,7 @@ rule gradients_centering:
         history=f"{GRAD_TABLES}/centering_history.csv",
         drift=f"{GRAD_TABLES}/drift.csv",
     params:
-        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_relu_arms", "centering_lrs", "centering_relu_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
+        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_relu_arms", "centering_lrs", "centering_relu_lrs", "centering_target_acc", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
         seeds=seeds_list(),
         tuning_seeds=tuning_seeds_list(),
     log:
@@ -168,6 +168,30 @@ rule gradients_centering:
         CONDA_ENV
     script:
         "../scripts/gradients_centering.py"
+
+
+rule gradients_flow_training:
+    output:
+        probes=f"{GRAD_TABLES}/flow_training.csv",
+        final=f"{GRAD_TABLES}/flow_training_final.csv",
+    params:
+        cfg=config_slice("gradients", GRAD_DATA + ("flow_activations", "flow_depth", "flow_width", "flow_lrs", "flow_steps", "flow_every",)),
+        seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
+    log:
+        log_path("gradients", "flow_training"),
+    benchmark:
+        bench_path("gradients", "flow_training")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    message:
+        "gradients: gradient flow and saturation during training, each activation with its own init and rate (R6)"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/gradients_flow_training.py"
 
 
 rule gradients_small_nets:
@@ -280,6 +304,8 @@ rule gradients_evidence:
         drift=rules.gradients_centering.output.drift,
         small=rules.gradients_small_nets.output.history,
         saturation=rules.gradients_saturation.output.table,
+        flow_probes=rules.gradients_flow_training.output.probes,
+        flow_final=rules.gradients_flow_training.output.final,
         figures=rules.gradients_plot_layers.output + rules.gradients_plot_dying.output
         + rules.gradients_plot_speed.output,
     output:
@@ -294,6 +320,7 @@ rule gradients_evidence:
         centering=f"{GRAD_TABLES}/summary_centering.csv",
         small=f"{GRAD_TABLES}/summary_small_nets.csv",
         replication=f"{GRAD_TABLES}/replication.csv",
+        flow=f"{GRAD_TABLES}/summary_flow_training.csv",
     params:
         cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc")},
         papers=config_slice("gradients", ("dataset", "n_train", "width", "batch_size", "track_depth", "track_init",

@@ -7,7 +7,8 @@ from relulab.studies.gradients import claims, manifest, papers
 log = runtime.start(snakemake)
 inp, out, cfg = snakemake.input, snakemake.output, snakemake.params.cfg
 read = {k: pd.read_csv(inp[k]) for k in ("layers", "derivatives", "track", "deep", "sweep", "spike_fate", "born",
-                                         "speed", "centering", "drift", "small", "saturation")}
+                                         "speed", "centering", "drift", "small", "saturation", "flow_probes",
+                                         "flow_final")}
 rows, tables = claims.claim_rows(read, cfg)
 evidence.write_claims(pd.DataFrame(rows), out.claims)
 for name, table in claims.summary_tables(read, tables).items():

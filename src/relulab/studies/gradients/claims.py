@@ -7,7 +7,7 @@ import pandas as pd
 
 from relulab.core.evidence import claim_row
 from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, summarize
-from relulab.studies.gradients import prose
+from relulab.studies.gradients import flow_training, prose
 from relulab.studies.gradients.dying import final_dead
 from relulab.studies.gradients.flow import RELU_FAMILY, SIGMOIDAL, decay_table, recommended_init
 from relulab.studies.gradients.training_claims import MEDIAN_CI, final_rows, n_finite, training_claim_rows
@@ -19,6 +19,7 @@ EVIDENCE = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-train
             "A4_born": "fig-gradients-born-dead tbl-gradients-born-dead",
             "F8": "fig-gradients-dead-units tbl-gradients-spike", "F7": "fig-gradients-speed tbl-gradients-speed",
             "F5": "fig-gradients-speed tbl-gradients-speed", "A5": "fig-gradients-speed tbl-gradients-centering",
+            "R6_training": "tbl-gradients-flow-training",
             "A5_drift": "fig-gradients-drift", "F4": "tbl-gradients-small-nets", "F2": "tbl-gradients-small-nets"}
 SATURATION_EVIDENCE = "fig-gradients-saturation-long"
 
@@ -105,6 +106,46 @@ def _r6_rows(decay: pd.DataFrame, ev: dict) -> list[dict]:
         est, lo, hi = bootstrap_ci(gap)
         rows.append(claim_row("R6", "relu_vs_sigmoid_gap", est, (lo, hi), n_finite(gap), ev["R6"],
                               f"{MEDIAN_CI} at initialization: |log10 ratio| of sigmoid (Xavier) minus ReLU (He), decades"))
+    return rows
+
+
+def _r6_training_rows(fps: pd.DataFrame, ev: dict) -> list[dict]:
+    """R6 during training: per evaluation seed, |log10 first/last gradient-norm ratio| (median over checkpoints)
+    of each activation at its own tuned rate; gaps sigmoidal minus ReLU family; saturation; untrained arms."""
+    rows, ev = [], ev["R6_training"]
+    wide = fps.pivot(index="seed", columns="activation", values="abs_log10_ratio")
+    fam = [a for a in flow_training.RELU_FAMILY if a in wide]
+    sig = [a for a in flow_training.SIGMOIDAL if a in wide]
+    if fam and sig:
+        gap = wide[sig].min(axis=1) - wide[fam].max(axis=1)
+        est, lo, hi = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "training_preservation_gap", est, (lo, hi), n_finite(gap), ev,
+                              f"{MEDIAN_CI} of a per-seed difference, during training (median over checkpoints), each "
+                              f"activation with its own variance-preserving init and tuned rate: min over "
+                              f"{'/'.join(sig)} minus max over {'/'.join(fam)} of |log10 first/last-layer gradient-norm "
+                              "ratio| (decades)"))
+    if {"sigmoid", "relu"} <= set(wide.columns):
+        gap = wide["sigmoid"] - wide["relu"]
+        est, lo, hi = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "relu_vs_sigmoid_training_gap", est, (lo, hi), n_finite(gap), ev,
+                              f"{MEDIAN_CI} of a per-seed difference, during training: |log10 ratio| of the sigmoid "
+                              "minus that of ReLU (decades)"))
+    for act in sig:
+        v = fps[fps.activation == act].saturated
+        est, lo, hi = bootstrap_ci(v)
+        rows.append(claim_row("R6", f"{act}_training_saturation", est, (lo, hi), n_finite(v), ev,
+                              f"{MEDIAN_CI}: fraction of saturated {act} units, mean over layers and checkpoints "
+                              "during training"))
+    arms = fps.groupby("activation").agg(acc=("final_train_acc", "median"), edge=("lr_edge", "first"))
+    bad = sorted(arms.index[arms.acc < 0.2])
+    rows.append(claim_row("R6", "untrained_arms", float(len(bad)), None, len(arms), ev,
+                          f"exact count of the {len(arms)} activations whose median final training accuracy "
+                          f"(evaluation seeds, tuned rate) is below 0.2, i.e. did not train"
+                          f"{': ' + ', '.join(bad) if bad else ''}; n_seeds = activations"))
+    at = sorted(arms.index[arms.edge.isin(["low", "high", "single"])])
+    rows.append(claim_row("R6", "arms_lr_at_grid_edge", float(len(at)), None, int(fps.n_tuning.max()), ev,
+                          f"exact count of the {len(arms)} activations whose rate, chosen on the tuning seeds, is the "
+                          f"smallest or largest of its grid{': ' + ', '.join(at) if at else ''}"))
     return rows
 
 
@@ -255,6 +296,14 @@ def dying_claim_rows(sweep: pd.DataFrame, fate: pd.DataFrame, born: pd.DataFrame
 
 # ---- everything the evidence rule writes ----
 
+def flow_summary(probes: pd.DataFrame, final: pd.DataFrame) -> pd.DataFrame:
+    """R6 per activation at its tuned rate: median over evaluation seeds of the gradient-flow and saturation
+    statistics during training and of the final training accuracy."""
+    fps = flow_training.flow_per_seed(probes, final)
+    return fps.groupby(["activation", "lr", "lr_edge"], as_index=False)[
+        ["abs_log10_ratio", "saturated", "final_train_acc"]].median()
+
+
 def dead_summary(sweep: pd.DataFrame) -> pd.DataFrame:
     """Dead fraction at the end per (depth, lr) over the evaluation seeds; `chosen` marks A4's cell (tuning seeds)."""
     fd = final_dead(sweep)
@@ -268,6 +317,7 @@ def claim_rows(read: dict, cfg: dict) -> tuple[list[dict], dict]:
     read: the input tables by name."""
     rows = layer_claim_rows(read["layers"], read["derivatives"], read["track"], read["deep"], EVIDENCE)
     rows += saturation_rows(read["saturation"], SATURATION_EVIDENCE)
+    rows += _r6_training_rows(flow_training.flow_per_seed(read["flow_probes"], read["flow_final"]), EVIDENCE)
     rows += dying_claim_rows(read["sweep"], read["spike_fate"], read["born"], EVIDENCE)
     more, tables = training_claim_rows(read["speed"], read["centering"], read["drift"], read["small"], cfg, EVIDENCE)
     return rows + more, tables
@@ -287,6 +337,7 @@ def summary_tables(read: dict, tables: dict) -> dict[str, pd.DataFrame]:
             right_on="activation").drop(columns="activation"),
         "centering": summarize(tables["centering"], ["cell", "lr", "lr_edge"], "censored_steps"),
         "small": summarize(final_rows(read["small"]), ["cell"], "test_acc"),
+        "flow": flow_summary(read["flow_probes"], read["flow_final"]),
     }
 
 

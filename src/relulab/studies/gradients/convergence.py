@@ -194,20 +194,41 @@ def grid_edge(lr: float, grid) -> str:
     return "low" if float(lr) == grid[0] else "high" if float(lr) == grid[-1] else ""
 
 
-def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
-    """Per `by` group: the learning rate chosen on the TUNING seeds (fewest median censored steps; ties, e.g. no
-    rate reaching the threshold, go to the smallest median shortfall at the end, then to the smaller rate), and
-    the EVALUATION seeds' rows at that rate, with `lr_edge` (grid_edge of the chosen rate) and `n_tuning`."""
-    if "role" not in reach or not (reach.role == "tuning").any() or not (reach.role == "eval").any():
-        raise ValueError("best_lr needs tuning and evaluation rows (a `role` column with both)")
-    reach = reach.assign(censored_steps=np.where(reach.reached, reach.steps, reach.budget * 2.0))
-    tune = reach[reach.role == "tuning"]
+def choose_lr(tune: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
+    """Per `by` group of tuning rows of a reach table: the learning rate with the fewest median censored steps
+    (never reached = twice the budget); ties (e.g. no rate reaches the threshold) go to the smallest median
+    shortfall at the end, then to the smaller rate. Columns by, lr, lr_edge (grid_edge), n_tuning."""
+    tune = tune.assign(censored_steps=np.where(tune.reached, tune.steps, tune.budget * 2.0))
     med = tune.groupby([by, "lr"])[["censored_steps", "shortfall"]].median().reset_index()
     best = med.sort_values([by, "censored_steps", "shortfall", "lr"], na_position="last").groupby(by).head(1)[[by, "lr"]]
-    grids = reach.groupby(by).lr.unique()
+    grids = tune.groupby(by).lr.unique()
     best["lr_edge"] = [grid_edge(lr, grids[k]) for k, lr in zip(best[by], best.lr)]
     best["n_tuning"] = [int(tune[tune[by] == k].seed.nunique()) for k in best[by]]
-    return reach[reach.role == "eval"].merge(best, on=[by, "lr"])
+    return best.reset_index(drop=True)
+
+
+def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
+    """Per `by` group: the learning rate chosen on the TUNING seeds (choose_lr) and the EVALUATION seeds' rows
+    at that rate, with `lr_edge` and `n_tuning`."""
+    if "role" not in reach or not (reach.role == "tuning").any() or not (reach.role == "eval").any():
+        raise ValueError("best_lr needs tuning and evaluation rows (a `role` column with both)")
+    best = choose_lr(reach[reach.role == "tuning"], by)
+    ev = reach[reach.role == "eval"]
+    return ev.assign(censored_steps=np.where(ev.reached, ev.steps, ev.budget * 2.0)).merge(best, on=[by, "lr"])
+
+
+def run_tuned_cells(arms: dict, x, y, x_eval, y_eval, x_test, y_test, *, col: str, threshold: float, seeds,
+                    tuning_seeds, log=None) -> pd.DataFrame:
+    """Two phases: every (arm, learning rate) RunSpec of `arms` ({arm: [RunSpec, ...]}) on the tuning seeds; then
+    the evaluation seeds only at each arm's rate chosen by choose_lr (steps until `col` >= threshold). One history,
+    `cell` = arm."""
+    args = (x, y, x_eval, y_eval, x_test, y_test)
+    tune = pd.concat([run_cells({arm: r}, *args, seeds=[], tuning_seeds=tuning_seeds, log=log)
+                      for arm, runs in arms.items() for r in runs], ignore_index=True)
+    best = choose_lr(reach_table(tune, col, threshold), "cell").set_index("cell").lr
+    ev = pd.concat([run_cells({arm: r}, *args, seeds=seeds, log=log) for arm, runs in arms.items() for r in runs
+                    if r.lr == best[arm]], ignore_index=True)
+    return pd.concat([tune, ev], ignore_index=True)
 
 
 def load_split(cfg: dict, seed: int = 0) -> dict:

@@ -46,6 +46,10 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "rate (median over seeds, 95% CI, censored at the budget)."),
         ("fig-gradients-drift", figs["drift.png"], "A5", "15th, 50th and 85th percentiles of one last-layer sigmoid "
          "unit's input along training (first seed), without and with batch norm (Ioffe & Szegedy 2015, Fig. 1)."),
+        ("tbl-gradients-flow-training", out.flow, "R6", "Gradient flow during training: per activation (its own "
+         "variance-preserving init, learning rate chosen on tuning seeds), median over evaluation seeds of the "
+         "|log10 first/last-layer gradient-norm ratio| over the checkpoints, the saturated fraction and the final "
+         "training accuracy."),
         ("tbl-gradients-replication", out.replication, "F6 F7 A3 A5 A4", "Replication: each cited paper's setup, "
          "ours (from the configuration this study ran with) and the difference."),
         ("tbl-gradients-small-nets", out.small, "F4 F2", "Final test accuracy (median, 95% CI) of tanh and sigmoid "

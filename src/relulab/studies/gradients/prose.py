@@ -50,6 +50,30 @@ def _a3(s: dict) -> str:
     return text
 
 
+def _r6(s: dict) -> str:
+    parts = []
+    g, r = s.get(("R6", "training_preservation_gap")), s.get(("R6", "relu_vs_sigmoid_training_gap"))
+    if g:
+        how = _side(g, "every ReLU-family unit kept the gradient closer to intact than every sigmoidal unit",
+                    "some sigmoidal unit kept the gradient closer to intact than every ReLU-family unit",
+                    "neither group is resolved as better", at=0.0)
+        parts.append(f"During training, with each activation's own variance-preserving init and tuned rate, {how} "
+                     f"(gap {ci(g)} decades).")
+    if r:
+        how = _side(r, "further from intact than ReLU's", "closer to intact than ReLU's", "not resolved from ReLU's",
+                    at=0.0)
+        parts.append(f"The sigmoid's first/last-layer gradient ratio is {how} by {ci(r)} decades.")
+    sats = [f"{k[1].removesuffix('_training_saturation')} {num(v['value'])}" for k, v in s.items()
+            if k[0] == "R6" and k[1].endswith("_training_saturation")]
+    if sats:
+        parts.append("Saturated fraction during training: " + ", ".join(sats) + ".")
+    u = s.get(("R6", "untrained_arms"))
+    if u and u["value"] > 0:
+        parts.append(f"{int(u['value'])} activations did not train "
+                     f"({u['note'].split('did not train: ')[-1].split(';')[0]}), so the comparison is not testable.")
+    return " ".join(parts)
+
+
 def _f6(s: dict) -> str:
     peak = s.get(("F6", "sigmoid_top_layer_peak_saturation"))
     if not peak:
@@ -157,5 +181,5 @@ def texts(rows: list[dict]) -> dict[str, str]:
     """The family's generated sentences by topic, keyed `text_<topic>`."""
     s = {(r["claim_id"], r["statistic"]): r for r in rows}
     return {f"text_{k}": f(s) or "(no result: the statistics were not computed)" for k, f in (
-        ("gradient_flow", _a3), ("saturation", _f6), ("dead_units", _a4_f8), ("born_dead", _born),
+        ("gradient_flow", _a3), ("flow_training", _r6), ("saturation", _f6), ("dead_units", _a4_f8), ("born_dead", _born),
         ("speed", _speed), ("centering", _centering), ("small_nets", _small))}
