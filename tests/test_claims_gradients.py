@@ -94,6 +94,30 @@ def test_lsuv_gives_unit_preactivation_variance():
             assert torch.allclose(z.flatten(1).std(1), torch.ones(2), atol=1e-5)
 
 
+def test_f6_rows():
+    hist, probes = [], []
+    # tuning seed 1000 picks lr 0.1 for both arms; evaluation seeds 0-2 at that rate
+    for arm, lr, seed, role, reach_step in (("standard", 0.1, 1000, "tuning", 20), ("standard", 1.0, 1000, "tuning",
+                                            None), ("normalized", 0.1, 1000, "tuning", 10),
+                                            ("normalized", 1.0, 1000, "tuning", None)) + tuple(
+            (arm, 0.1, s, "eval", step) for s in range(3) for arm, step in (("standard", 40), ("normalized", 10))):
+        for step in (0, 10, 20, 30, 40):
+            acc = 0.9 if reach_step is not None and step >= reach_step else 0.1
+            hist.append((arm, arm, "sigmoid", lr, seed, role, step, float(step), acc, False))
+    for s in range(3):
+        for arm, sat in (("standard", 0.5 + 0.1 * s), ("normalized", 0.1)):
+            probes += [(arm, s, "eval", 2, 0, 0.0), (arm, s, "eval", 2, 40, sat), (arm, s, "eval", 1, 40, 1.0)]
+    hist = _frame("cell arm activation lr seed role step time_s train_acc diverged", hist)
+    probes = _frame("cell seed role layer step saturated", probes)
+    rows = _by(training_claims.f6_rows(hist, probes, 0.8, "fig-x"))
+    _check(rows["F6", "intervention_speedup"], 4.0, 3)              # 40 / 10 steps
+    _check(rows["F6", "standard_top_peak_saturation"], 0.6, 3, 0.5, 0.7)
+    _check(rows["F6", "normalized_top_peak_saturation"], 0.1, 3, 0.1, 0.1)
+    _check(rows["F6", "saturation_reduction"], 0.5, 3, 0.4, 0.6)
+    _check(rows["F6", "untrained_arms"], 0.0, 2)
+    _check(rows["F6", "arms_lr_at_grid_edge"], 2.0, 1)             # 0.1 is the smallest of (0.1, 1.0)
+
+
 def test_a5_relu_mean_rows():
     rows = []
     for s, means in enumerate([(0.2, 0.4), (0.5, 0.5), (0.6, 0.8)]):

@@ -194,6 +194,30 @@ rule gradients_flow_training:
         "../scripts/gradients_flow_training.py"
 
 
+rule gradients_f6:
+    output:
+        history=f"{GRAD_TABLES}/f6_history.csv",
+        probes=f"{GRAD_TABLES}/f6_probes.csv",
+    params:
+        cfg=config_slice("gradients", GRAD_DATA + ("f6_depth", "f6_width", "f6_batch_size", "f6_lrs", "f6_steps", "f6_every", "f6_target_acc",)),
+        seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
+    log:
+        log_path("gradients", "f6"),
+    benchmark:
+        bench_path("gradients", "f6")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    message:
+        "gradients: Glorot & Bengio 2010 scaled, standard vs normalized init (F6)"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/gradients_f6.py"
+
+
 rule gradients_small_nets:
     output:
         history=f"{GRAD_TABLES}/small_nets_history.csv",
@@ -218,6 +242,7 @@ rule gradients_small_nets:
 
 rule gradients_plot_layers:
     input:
+        f6_probes=rules.gradients_f6.output.probes,
         layers=rules.gradients_layers.output.layers,
         track=rules.gradients_track.output.track,
         deep=rules.gradients_track.output.deep,
@@ -226,6 +251,7 @@ rule gradients_plot_layers:
         heatmap=f"{GRAD_FIGS}/gradient_heatmap.png",
         training=f"{GRAD_FIGS}/training_layers.png",
         saturation=f"{GRAD_FIGS}/saturation_long.png",
+        f6=f"{GRAD_FIGS}/f6_percentiles.png",
     log:
         log_path("gradients", "plot_layers"),
     benchmark:
@@ -306,6 +332,8 @@ rule gradients_evidence:
         saturation=rules.gradients_saturation.output.table,
         flow_probes=rules.gradients_flow_training.output.probes,
         flow_final=rules.gradients_flow_training.output.final,
+        f6_history=rules.gradients_f6.output.history,
+        f6_probes=rules.gradients_f6.output.probes,
         figures=rules.gradients_plot_layers.output + rules.gradients_plot_dying.output
         + rules.gradients_plot_speed.output,
     output:
@@ -321,8 +349,9 @@ rule gradients_evidence:
         small=f"{GRAD_TABLES}/summary_small_nets.csv",
         replication=f"{GRAD_TABLES}/replication.csv",
         flow=f"{GRAD_TABLES}/summary_flow_training.csv",
+        f6=f"{GRAD_TABLES}/summary_f6.csv",
     params:
-        cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc")},
+        cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc", "f6_target_acc")},
         papers=config_slice("gradients", ("dataset", "n_train", "width", "batch_size", "track_depth", "track_init",
                                           "track_lr", "track_steps", "saturation_steps", "deep_depth", "deep_width",
                                           "deep_momentum", "deep_steps", "speed_depth", "speed_width", "speed_steps",

@@ -8,9 +8,10 @@ import pandas as pd
 from relulab.core.evidence import claim_row
 from relulab.core.stats import bootstrap_ci, paired_bootstrap_ci, summarize
 from relulab.studies.gradients import flow_training, prose
+from relulab.studies.gradients.convergence import best_steps
 from relulab.studies.gradients.dying import final_dead
 from relulab.studies.gradients.flow import RELU_FAMILY, SIGMOIDAL, decay_table, recommended_init
-from relulab.studies.gradients.training_claims import MEDIAN_CI, final_rows, n_finite, training_claim_rows
+from relulab.studies.gradients.training_claims import MEDIAN_CI, f6_rows, final_rows, n_finite, training_claim_rows
 
 # Evidence ids (figures and tables of the manifest) each claim's statistics point to.
 EVIDENCE = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-training",
@@ -19,7 +20,7 @@ EVIDENCE = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-train
             "A4_born": "fig-gradients-born-dead tbl-gradients-born-dead",
             "F8": "fig-gradients-dead-units tbl-gradients-spike", "F7": "fig-gradients-speed tbl-gradients-speed",
             "F5": "fig-gradients-speed tbl-gradients-speed", "A5": "fig-gradients-speed tbl-gradients-centering",
-            "R6_training": "tbl-gradients-flow-training",
+            "R6_training": "tbl-gradients-flow-training", "F6_replication": "fig-gradients-f6 tbl-gradients-f6",
             "A5_drift": "fig-gradients-drift", "F4": "tbl-gradients-small-nets", "F2": "tbl-gradients-small-nets"}
 SATURATION_EVIDENCE = "fig-gradients-saturation-long"
 
@@ -320,10 +321,11 @@ def claim_rows(read: dict, cfg: dict) -> tuple[list[dict], dict]:
     rows += _r6_training_rows(flow_training.flow_per_seed(read["flow_probes"], read["flow_final"]), EVIDENCE)
     rows += dying_claim_rows(read["sweep"], read["spike_fate"], read["born"], EVIDENCE)
     more, tables = training_claim_rows(read["speed"], read["centering"], read["drift"], read["small"], cfg, EVIDENCE)
+    more += f6_rows(read["f6_history"], read["f6_probes"], cfg["f6_target_acc"], EVIDENCE["F6_replication"])
     return rows + more, tables
 
 
-def summary_tables(read: dict, tables: dict) -> dict[str, pd.DataFrame]:
+def summary_tables(read: dict, tables: dict, cfg: dict) -> dict[str, pd.DataFrame]:
     """The summary tables of the evidence rule, by output name (decay, dead, spike, born, speed, centering, small)."""
     decay = decay_table(read["layers"])
     return {
@@ -338,6 +340,8 @@ def summary_tables(read: dict, tables: dict) -> dict[str, pd.DataFrame]:
         "centering": summarize(tables["centering"], ["cell", "lr", "lr_edge"], "censored_steps"),
         "small": summarize(final_rows(read["small"]), ["cell"], "test_acc"),
         "flow": flow_summary(read["flow_probes"], read["flow_final"]),
+        "f6": summarize(best_steps(read["f6_history"], "train_acc", cfg["f6_target_acc"]),
+                        ["cell", "lr", "lr_edge"], "censored_steps"),
     }
 
 

@@ -124,3 +124,21 @@ def drift_figure(drift: pd.DataFrame):
         ax.plot(g.step, g.p50)
         ax.set(title=f"{'with' if bn else 'without'} batch norm", xlabel="step", ylabel="input of a last-layer unit")
     return fig
+
+
+def f6_figure(probes: pd.DataFrame):
+    """Glorot & Bengio 2010, Fig. 2 style: per hidden layer, the median over evaluation seeds of the activations'
+    50th percentile (line) and 15-85th percentiles (band) along training, standard vs normalized init."""
+    plots.style()
+    p = probes[probes.role == "eval"]
+    med = p.groupby(["cell", "layer", "step"], as_index=False)[["act_p15", "act_p50", "act_p85"]].median()
+    arms = list(dict.fromkeys(med.cell))
+    fig, axes = plt.subplots(1, len(arms), figsize=(5.5 * len(arms), 3.6), sharey=True, squeeze=False)
+    for ax, arm in zip(axes[0], arms):
+        for i, (layer, g) in enumerate(med[med.cell == arm].groupby("layer")):
+            ax.fill_between(g.step, g.act_p15, g.act_p85, color=f"C{i}", alpha=0.2)
+            ax.plot(g.step, g.act_p50, color=f"C{i}", label=f"layer {layer}")
+        ax.set(title=f"sigmoid, {arm} init", xlabel="SGD step", ylabel="activation (15/50/85th percentiles)",
+               ylim=(0, 1))
+    axes[0][0].legend(fontsize=7)
+    return fig

@@ -50,6 +50,12 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "variance-preserving init, learning rate chosen on tuning seeds), median over evaluation seeds of the "
          "|log10 first/last-layer gradient-norm ratio| over the checkpoints, the saturated fraction and the final "
          "training accuracy."),
+        ("fig-gradients-f6", figs["f6_percentiles.png"], "F6",
+         "Glorot & Bengio 2010 scaled (Fig. 2 style): per hidden layer, 50th (line) and 15-85th (band) percentiles of "
+         "the sigmoid activations on a probe batch along training, median over evaluation seeds, with the standard "
+         "init U[-1/sqrt(n), 1/sqrt(n)] and with the normalized init (the intervention)."),
+        ("tbl-gradients-f6", out.f6, "F6", "Steps to the target training accuracy per init (median over evaluation "
+         "seeds, 95% CI, censored at the budget) at each arm's learning rate chosen on tuning seeds."),
         ("tbl-gradients-replication", out.replication, "F6 F7 A3 A5 A4", "Replication: each cited paper's setup, "
          "ours (from the configuration this study ran with) and the difference."),
         ("tbl-gradients-small-nets", out.small, "F4 F2", "Final test accuracy (median, 95% CI) of tanh and sigmoid "

@@ -74,11 +74,22 @@ def _r6(s: dict) -> str:
     return " ".join(parts)
 
 
+def _f6_intervention(s: dict) -> str:
+    sp, st = s.get(("F6", "intervention_speedup")), s.get(("F6", "standard_top_peak_saturation"))
+    red = s.get(("F6", "saturation_reduction"))
+    if not (sp and st and red):
+        return ""
+    how = _side(sp, "learns faster", "learns more slowly", "is not resolved from the standard one")
+    return (f"In the scaled Glorot & Bengio replication the top hidden layer with the standard init peaks at a "
+            f"saturated fraction of {ci(st)}; the normalized init lowers that peak by {ci(red)}, and the network "
+            f"with the normalized init {how} (speed-up {ci(sp)}). ")
+
+
 def _f6(s: dict) -> str:
     peak = s.get(("F6", "sigmoid_top_layer_peak_saturation"))
     if not peak:
-        return ""
-    text = (f"In the tracked runs the largest saturated fraction of the sigmoid's top hidden layer is {ci(peak)}"
+        return _f6_intervention(s)
+    text = _f6_intervention(s) + (f"In the tracked runs the largest saturated fraction of the sigmoid's top hidden layer is {ci(peak)}"
             + (": the top layer did not saturate." if peak["ci_high"] < 0.02 else "."))
     longs = sorted(k[1] for k in s if k[0] == "F6" and k[1].startswith("long_peak_saturation_"))
     for k in longs:
