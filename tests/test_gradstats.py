@@ -204,15 +204,15 @@ def test_replication_table_names_each_difference():
 
     assert papers.differences([("depth", 4, 4), ("width", 1000, 128)], "other data") == \
         "other data; width 128 instead of 1000"
-    cfg = {"dataset": "fashion_mnist", "n_train": 0, "width": 1000, "batch_size": 10, "track_depth": 4,
-           "track_init": "torch_default", "track_lr": 0.1, "track_steps": 10, "saturation_steps": 20, "deep_depth": 30,
+    cfg = {"dataset": "fashion_mnist", "n_train": 0, "batch_size": 10, "f6_depth": 4, "f6_width": 1000,
+           "f6_batch_size": 10, "f6_steps": 10, "deep_depth": 30,
            "deep_width": 64, "deep_momentum": 0.9, "deep_steps": 5, "speed_depth": 4, "speed_width": 100,
            "speed_steps": 5, "speed_target_error": 0.25, "centering_depth": 3, "centering_width": 100,
            "centering_steps": 50000, "born_widths": [2], "born_depths": [1], "born_nets": 10}
     t = papers.replication_table(cfg).set_index("Claims")
-    assert t.loc["F6", "Difference"] == "other data"   # the paper's architecture, init and minibatch
+    assert t.loc["F6", "Difference"] == "other data, fewer updates"   # the paper's architecture and minibatch
     assert t.loc["A5", "Difference"] == "other data; minibatch 10 instead of 60"
-    assert "U[-1/sqrt(n), 1/sqrt(n)]" in t.loc["F6", "Ours"]
+    assert "4 x 1000 sigmoid units" in t.loc["F6", "Ours"]
 
 
 def test_run_tuned_cells_trains_eval_seeds_at_the_tuned_rate_only():

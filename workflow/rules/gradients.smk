@@ -352,8 +352,8 @@ rule gradients_evidence:
         f6=f"{GRAD_TABLES}/summary_f6.csv",
     params:
         cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc", "f6_target_acc")},
-        papers=config_slice("gradients", ("dataset", "n_train", "width", "batch_size", "track_depth", "track_init",
-                                          "track_lr", "track_steps", "saturation_steps", "deep_depth", "deep_width",
+        papers=config_slice("gradients", ("dataset", "n_train", "batch_size", "f6_depth", "f6_width",
+                                          "f6_batch_size", "f6_steps", "deep_depth", "deep_width",
                                           "deep_momentum", "deep_steps", "speed_depth", "speed_width", "speed_steps",
                                           "speed_target_error", "centering_depth", "centering_width",
                                           "centering_steps", "born_widths", "born_depths", "born_nets")),
