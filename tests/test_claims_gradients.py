@@ -1,7 +1,7 @@
 """Claim statistics of the gradients family, per claim helper, on hand-made tables whose values are known by hand."""
 import math
 
-from relulab.studies.gradients import claims
+from relulab.studies.gradients import claims, training_claims
 from claim_checks import by_pair as _by, check_close as _check, frame as _frame
 
 EV = claims.EVIDENCE
@@ -64,6 +64,60 @@ def test_r6_rows():
     _check(rows["R6", "relu_vs_sigmoid_gap"], 4.0, 3, 3.0, 6.0)
 
 
+def test_r6_training_rows():
+    fps = []
+    for s in range(3):
+        fps += [("relu", s, 0.1 * (s + 1), float("nan"), 0.9, ""), ("prelu", s, 0.5, float("nan"), 0.9, ""),
+                ("sigmoid", s, 2.0 + s, 0.3 + 0.1 * s, 0.5, "high"), ("tanh", s, 1.0, 0.1, 0.9, ""),
+                ("rrelu", s, 0.2, float("nan"), 0.1, "")]                 # rrelu did not train
+    fps = _frame("activation seed abs_log10_ratio saturated final_train_acc lr_edge", fps).assign(n_tuning=2)
+    rows = _by(claims._r6_training_rows(fps, EV))
+    _check(rows["R6", "training_preservation_gap"], 0.5, 3, 0.5, 0.5)       # min(sig) 1 - max(fam) 0.5
+    _check(rows["R6", "relu_vs_sigmoid_training_gap"], 2.8, 3, 1.9, 4.7)   # 1.9, 2.8, 3.7
+    _check(rows["R6", "sigmoid_training_saturation"], 0.4, 3, 0.3, 0.5)
+    _check(rows["R6", "untrained_arms"], 1.0, 5)
+    _check(rows["R6", "arms_lr_at_grid_edge"], 1.0, 2)
+    assert rows["R6", "untrained_arms"]["note"].endswith("did not train: rrelu; n_seeds = activations")
+
+
+def test_lsuv_gives_unit_preactivation_variance():
+    import torch
+    from relulab.core import models
+    from relulab.studies.gradients import flow_training
+
+    x = torch.randn(256, 5, generator=torch.Generator().manual_seed(0))
+    for act in ("sigmoid", "prelu", "rrelu"):
+        spec = models.MLPSpec(5, (16, 16, 16), 3, act, init="xavier")
+        p = flow_training.lsuv(spec, models.init_params(spec, [0, 1]), x)
+        _, hidden = models.forward(spec, p, x, return_hidden=True)
+        for z, _ in hidden:
+            assert torch.allclose(z.flatten(1).std(1), torch.ones(2), atol=1e-5)
+
+
+def test_f6_rows():
+    hist, probes = [], []
+    # tuning seed 1000 picks lr 0.1 for both arms; evaluation seeds 0-2 at that rate
+    for arm, lr, seed, role, reach_step in (("standard", 0.1, 1000, "tuning", 20), ("standard", 1.0, 1000, "tuning",
+                                            None), ("normalized", 0.1, 1000, "tuning", 10),
+                                            ("normalized", 1.0, 1000, "tuning", None)) + tuple(
+            (arm, 0.1, s, "eval", step) for s in range(3) for arm, step in (("standard", 40), ("normalized", 10))):
+        for step in (0, 10, 20, 30, 40):
+            acc = 0.9 if reach_step is not None and step >= reach_step else 0.1
+            hist.append((arm, arm, "sigmoid", lr, seed, role, step, float(step), acc, False))
+    for s in range(3):
+        for arm, sat in (("standard", 0.5 + 0.1 * s), ("normalized", 0.1)):
+            probes += [(arm, s, "eval", 2, 0, 0.0), (arm, s, "eval", 2, 40, sat), (arm, s, "eval", 1, 40, 1.0)]
+    hist = _frame("cell arm activation lr seed role step time_s train_acc diverged", hist)
+    probes = _frame("cell seed role layer step saturated", probes)
+    rows = _by(training_claims.f6_rows(hist, probes, 0.8, "fig-x"))
+    _check(rows["F6", "intervention_speedup"], 4.0, 3)              # 40 / 10 steps
+    _check(rows["F6", "standard_top_peak_saturation"], 0.6, 3, 0.5, 0.7)
+    _check(rows["F6", "normalized_top_peak_saturation"], 0.1, 3, 0.1, 0.1)
+    _check(rows["F6", "saturation_reduction"], 0.5, 3, 0.4, 0.6)
+    _check(rows["F6", "untrained_arms"], 0.0, 2)
+    _check(rows["F6", "arms_lr_at_grid_edge"], 2.0, 1)             # 0.1 is the smallest of (0.1, 1.0)
+
+
 def test_a5_relu_mean_rows():
     rows = []
     for s, means in enumerate([(0.2, 0.4), (0.5, 0.5), (0.6, 0.8)]):
@@ -91,13 +145,18 @@ def test_saturation_rows():
 def test_dying_claim_rows():
     sweep = []
     for s, (a, b) in enumerate([(0.1, 0.3), (0.4, 0.4), (0.5, 0.7)]):
-        sweep += [(100, 4, 0.1, s, a, False), (100, 4, 0.1, s, b, False),          # pooled: 0.2, 0.4, 0.6
-                  (100, 2, 0.1, s, 0.1, False), (0, 4, 0.1, s, 1.0, False)]       # smaller cell; not the end
-    sweep = _frame("step depth lr seed dead_fraction diverged", sweep)
-    fate = _frame("seed layer width dead_before killed revived", [
-        (0, 1, 10, 0, 1, 0), (0, 2, 10, 0, 1, 1),      # killed 2/20 = 0.1, never revived 1/2
-        (1, 1, 10, 0, 2, 0), (1, 2, 10, 0, 2, 0),      # 4/20 = 0.2, never revived 4/4 = 1
-        (2, 1, 10, 5, 0, 0), (2, 2, 10, 5, 0, 0)])     # 0/10, none killed: never_revived undefined
+        sweep += [(100, 4, 0.1, s, a, False, "eval"), (100, 4, 0.1, s, b, False, "eval"),   # pooled: 0.2, 0.4, 0.6
+                  (100, 2, 0.1, s, 0.9, False, "eval"),            # more dead on eval seeds, but not chosen there
+                  (0, 4, 0.1, s, 1.0, False, "eval")]             # not the end
+    for s in (1000, 1001):   # tuning seeds: the (4, 0.1) cell has the most dead units
+        sweep += [(100, 4, 0.1, s, 0.5, False, "tuning"), (100, 2, 0.1, s, 0.1, False, "tuning")]
+    sweep = _frame("step depth lr seed dead_fraction diverged role", sweep)
+    fate = _frame("seed layer width dead_before killed revived dead_for_good steps_after final_train_acc", [
+        (0, 1, 10, 0, 1, 0, 1, 50, 0.5), (0, 2, 10, 0, 1, 1, 0, 50, 0.5),  # killed 2/20 = 0.1, never revived 1/2
+        (1, 1, 10, 0, 2, 0, 2, 50, 0.7), (1, 2, 10, 0, 2, 0, 1, 50, 0.7),  # 4/20 = 0.2, never revived 4/4 = 1
+        (2, 1, 10, 5, 0, 0, 0, 50, 0.9), (2, 2, 10, 5, 0, 0, 0, 50, 0.9)])  # 0/10, none killed
+    fate["pre_spike_train_acc"] = fate.final_train_acc - 0.1
+    # dead for good per seed: 1, 3, 0 -> median 1; layer 1: 3 of 3 killed; layer 2: 1 of 3
     born = _frame("bias_std theory ci_low ci_high n_nets p_one_input", [
         (0.0, 0.5, 0.4, 0.6, 1000, 0.5), (0.0, 0.5, 0.4, 0.6, 1000, 0.48), (0.0, 0.3, 0.25, 0.35, 1000, 0.3),
         (0.0, 0.9, 0.7, 0.8, 1000, 0.75),              # 3 of 4 zero-bias cells inside
@@ -105,11 +164,18 @@ def test_dying_claim_rows():
     rows = _by(claims.dying_claim_rows(sweep, fate, born, EV))
     _check(rows["A4", "max_dead_fraction"], 0.4, 3, 0.2, 0.6)
     assert "4 hidden layers" in rows["A4", "max_dead_fraction"]["note"]
+    assert "2 tuning seeds" in rows["A4", "max_dead_fraction"]["note"]
     _check(rows["A4", "born_dead_theory_coverage"], 0.75, 1000, 0.75, 0.75)
     _check(rows["A4", "born_dead_max_abs_error"], 0.15, 1000, 0.15, 0.15)
     _check(rows["F8", "spike_killed_fraction"], 0.1, 3, 0.0, 0.2)
     _check(rows["F8", "killed_never_revived"], 0.75, 2, 0.5, 1.0)
     _check(rows["F8", "first_layer_revived"], 0.0, 3, 0.0, 0.0)
+    _check(rows["F8", "dead_for_good"], 1.0, 3, 0.0, 3.0)
+    _check(rows["F8", "layer1_dead_for_good_share"], 1.0, 3)
+    _check(rows["F8", "layer2_dead_for_good_share"], 1 / 3, 3)
+    _check(rows["F8", "first_layer_not_for_good"], 0.0, 3)
+    _check(rows["F8", "post_spike_train_acc"], 0.7, 3, 0.5, 0.9)
+    _check(rows["F8", "pre_spike_train_acc"], 0.6, 3, 0.4, 0.8)
 
 
 # ---- F7, F5, A5, F4, F2 ----
@@ -123,7 +189,7 @@ def steps():
 
 
 def test_f7_rows():
-    rows = _by(claims._f7_rows(steps(), CFG, EV))
+    rows = _by(training_claims._f7_rows(steps(), CFG, EV))
     _check(rows["F7", "tanh_relu_steps_ratio"], 0.5, 3)        # median 100 / median 200
     _check(rows["F7", "tanh_relu_time_ratio"], 1.0, 3)         # median 2 / median 2
     _check(rows["F7", "sigmoid_relu_steps_ratio"], 2.0, 3)     # 400 / 200
@@ -139,7 +205,7 @@ def test_f5_rows():
                  ("tanh", s, 0.1, False, 10.0, 1.0), ("tanh", s, 1.0, False, 10.0, 1.0),        # std 0
                  ("relu", s, 0.1, False, 3.0, 1.0), ("relu", s, 1.0, True, 3.0, math.nan)]      # 1, 3 (diverged)
     stab = _frame("activation seed lr diverged initial_loss final_loss", stab)
-    rows = _by(claims._f5_rows(steps(), stab, msl, EV))
+    rows = _by(training_claims._f5_rows(steps(), stab, msl, EV))
     _check(rows["F5", "bounded_lr_headroom"], 0.0, 3, -1.0, 1.0)            # differences -1, 0, 1
     # bounded steps per seed: median(400, 50(s+1)) = 225, 250, 275; unbounded 100, 200, 300
     _check(rows["F5", "unbounded_efficiency_ratio"], 1.25, 3, 275 / 300, 2.25)
@@ -149,15 +215,25 @@ def test_f5_rows():
 def test_a5_centering_and_drift_rows():
     cs = []
     for s in range(3):
-        cs += [("sigmoid", s, 100 * (s + 1)), ("sigmoid_centered", s, 200), ("tanh", s, 20),
-               ("scaled_tanh", s, 10 * (s + 1)), ("sigmoid_bn", s, 40)]
-    rows = _by(claims._a5_centering_rows(_frame("cell seed censored_steps", cs), CFG, EV))
+        cs += [("sigmoid", s, 100 * (s + 1), 0.3, "high", 0.8), ("sigmoid_centered", s, 200, 0.1, "", 0.8),
+               ("tanh", s, 20, 0.1, "", 0.9), ("scaled_tanh", s, 10 * (s + 1), 0.1, "low", 0.9),
+               ("sigmoid_bn", s, 40, 0.1, "", 0.9), ("relu", s, 60, 0.1, "", 0.9),
+               ("relu_bn", s, 20 * (s + 1), 0.1, "", 0.9), ("elu", s, 120, 0.1, "", 0.05 + 0.05 * s)]
+    cs = _frame("cell seed censored_steps lr lr_edge final_acc", cs).assign(n_tuning=2)
+    rows = _by(training_claims._a5_centering_rows(cs, CFG, EV))
+    _check(rows["A5", "relu_bn_speedup"], 1.5, 3)               # 60 / median(20, 40, 60)
+    _check(rows["A5", "relu_centred_speedup"], 0.5, 3)          # 60 / 120
+    _check(rows["A5", "untrained_arms"], 1.0, 8)                # elu: median final accuracy 0.1 < 0.2
+    assert rows["A5", "untrained_arms"]["note"].endswith("did not train: elu; n_seeds = arms")
+    _check(rows["A5", "arms_lr_at_grid_edge"], 2.0, 2)          # sigmoid (high) and scaled_tanh (low)
+    assert "scaled_tanh, sigmoid" in rows["A5", "arms_lr_at_grid_edge"]["note"]
+    assert "the grid's largest" in rows["A5", "centered_speedup"]["note"]
     _check(rows["A5", "centered_speedup"], 1.0, 3)
     _check(rows["A5", "tanh_speedup"], 10.0, 3)
     _check(rows["A5", "scaled_tanh_speedup"], 10.0, 3)
     _check(rows["A5", "bn_speedup"], 5.0, 3)
     dps = _frame("batch_norm seed drift", [r for s in range(3) for r in ((False, s, 2.0 * (s + 1)), (True, s, 1.0))])
-    _check(claims._a5_drift_row(dps, EV), 4.0, 3, 2.0, 6.0)
+    _check(training_claims._a5_drift_row(dps, EV), 4.0, 3, 2.0, 6.0)
 
 
 def test_f4_and_f2_rows():
@@ -167,7 +243,7 @@ def test_f4_and_f2_rows():
                 ("sigmoid_xavier", s, 0.9, 0.0), ("sigmoid_small", s, 0.5 + 0.1 * s, 0.0),
                 ("relu", s, 0.9, 0.3), ("staircase", s, 0.5 + 0.1 * s, 0.0)]
     fin = _frame("cell seed test_acc w0_change", fin)
-    rows = _by(claims._f4_rows(fin, EV) + claims._f2_rows(fin, EV))
+    rows = _by(training_claims._f4_rows(fin, EV) + training_claims._f2_rows(fin, EV))
     _check(rows["F4", "tanh_small_init_penalty"], 0.1, 3, 0.1, 0.1)
     _check(rows["F4", "sigmoid_small_init_penalty"], 0.3, 3, 0.2, 0.4)
     _check(rows["F4", "small_init_penalty_gap"], 0.2, 3, 0.1, 0.3)

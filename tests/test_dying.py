@@ -70,7 +70,24 @@ def test_first_layer_units_killed_by_a_spike_never_revive():
     first = fate[fate.layer == 1]
     assert first.killed.sum() > 0  # the spike does kill units
     assert (first.revived == 0).all()  # a first-layer unit dead on the whole data set gets zero gradient
+    assert (first.dead_for_good == first.killed).all()  # ... exactly zero at every later step
+    assert (fate.dead_for_good <= fate.killed).all() and (fate.steps_after == 59).all()
     assert set(traj.layer) == {1, 2}
+
+
+def test_dead_on_whole_set_matches_one_forward_pass():
+    from relulab.core import models
+    from relulab.studies.gradients.convergence import RunSpec
+
+    x = torch.randn(500, 4, generator=torch.Generator().manual_seed(1))
+    run = RunSpec("relu", (8, 8))
+    params = models.init_by_name("relu", 4, (8, 8), 3, "he", [0, 1])
+    params["b0"][:, :3] = -100.0   # three first-layer units dead everywhere
+    chunked = dying.dead_on(run, params, x, chunk=64)
+    _, hidden = models.forward_by_name("relu", params, x)
+    for a, b in zip(chunked, dying.dead_units(hidden)):
+        assert torch.equal(a, b)
+    assert chunked[0][:, :3].all()
 
 
 def test_train_stack_seeds_are_independent():

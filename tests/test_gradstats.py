@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from relulab.studies.gradients import claims, flow as gradstats
+from relulab.studies.gradients import claims, training_claims, flow as gradstats
 from relulab.core import models
 
 
@@ -114,20 +114,43 @@ def test_steps_to_reach_best_lr_and_stability_by_hand():
     from relulab.studies.gradients import convergence
 
     rows = []
-    for lr, accs in ((0.1, [0.1, 0.5, 0.9, 0.95]), (1.0, [0.1, 0.95, 0.96, 0.97]), (3.0, [0.1, 0.2, 0.1, 0.1])):
-        for step, a in enumerate(accs):
-            rows.append({"cell": "relu", "activation": "relu", "lr": lr, "seed": 0, "step": 10 * step,
-                         "time_s": float(step), "train_acc": a, "train_loss": 2.3 * (1 - a) + (5 if lr == 3.0 else 0),
-                         "diverged": False})
+    # tuning seed 1000: lr 1.0 is fastest; evaluation seed 0: lr 0.1 would be (ignored for the choice)
+    for seed, role, runs in ((1000, "tuning", ((0.1, [0.1, 0.5, 0.9, 0.95]), (1.0, [0.1, 0.95, 0.96, 0.97]),
+                                               (3.0, [0.1, 0.2, 0.1, 0.1]))),
+                             (0, "eval", ((0.1, [0.1, 0.95, 0.95, 0.95]), (1.0, [0.1, 0.5, 0.5, 0.92]),
+                                          (3.0, [0.1, 0.2, 0.1, 0.1])))):
+        for lr, accs in runs:
+            for step, a in enumerate(accs):
+                rows.append({"cell": "relu", "activation": "relu", "lr": lr, "seed": seed, "step": 10 * step,
+                             "time_s": float(step), "train_acc": a, "role": role,
+                             "train_loss": 2.3 * (1 - a) + (5 if lr == 3.0 else 0), "diverged": False})
     h = pd.DataFrame(rows)
     reach = convergence.reach_table(h, "train_acc", 0.9)
-    assert reach.set_index("lr").steps.to_dict() == pytest.approx({0.1: 20.0, 1.0: 10.0, 3.0: float("nan")},
-                                                                  nan_ok=True)
+    tune = reach[reach.role == "tuning"]
+    assert tune.set_index("lr").steps.to_dict() == pytest.approx({0.1: 20.0, 1.0: 10.0, 3.0: float("nan")},
+                                                                 nan_ok=True)
     best = convergence.best_lr(reach)
-    assert best.lr.tolist() == [1.0]
-    stab = claims.stability_table(h)
+    assert best.lr.tolist() == [1.0] and best.seed.tolist() == [0] and best.steps.tolist() == [30.0]
+    assert best.lr_edge.tolist() == [""] and best.n_tuning.tolist() == [1]
+    stab = training_claims.stability_table(h)
     assert stab.set_index("lr").stable.to_dict() == {0.1: True, 1.0: True, 3.0: False}
-    assert claims.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
+    assert stab.seed.unique().tolist() == [0]   # evaluation seeds only
+    assert training_claims.max_stable_lr(stab).max_stable_lr.tolist() == [1.0]
+
+
+def test_best_lr_needs_tuning_rows_and_flags_grid_edges():
+    import pandas as pd
+
+    from relulab.studies.gradients import convergence
+
+    reach = pd.DataFrame({"cell": "a", "lr": [0.1, 1.0, 0.1, 1.0], "seed": [5, 5, 0, 0], "steps": [10.0, 20.0, 1, 1],
+                          "reached": True, "budget": 100, "shortfall": 0.0, "role": ["tuning"] * 2 + ["eval"] * 2})
+    best = convergence.best_lr(reach)
+    assert best.lr.tolist() == [0.1] and best.lr_edge.tolist() == ["low"]
+    with pytest.raises(ValueError):
+        convergence.best_lr(reach.assign(role="eval"))
+    assert [convergence.grid_edge(x, [0.1, 0.3, 1.0]) for x in (0.1, 0.3, 1.0)] == ["low", "", "high"]
+    assert convergence.grid_edge(0.3, [0.3]) == "single"
 
 
 def test_best_lr_breaks_ties_by_how_close_the_run_came():
@@ -135,13 +158,16 @@ def test_best_lr_breaks_ties_by_how_close_the_run_came():
 
     from relulab.studies.gradients import convergence
 
-    rows = [{"cell": "sigmoid", "activation": "sigmoid", "lr": lr, "seed": 0, "step": 10 * step, "time_s": 0.0,
-             "train_acc": a} for lr, accs in ((0.03, [0.1, 0.1]), (0.3, [0.1, 0.6]), (3.0, [0.1, float("nan")]))
+    rows = [{"cell": "sigmoid", "activation": "sigmoid", "lr": lr, "seed": seed, "step": 10 * step, "time_s": 0.0,
+             "train_acc": a, "role": role}
+            for seed, role in ((1000, "tuning"), (0, "eval"))
+            for lr, accs in ((0.03, [0.1, 0.1]), (0.3, [0.1, 0.6]), (3.0, [0.1, float("nan")]))
             for step, a in enumerate(accs)]
     reach = convergence.reach_table(pd.DataFrame(rows), "train_acc", 0.9)
     assert not reach.reached.any()
-    assert reach.set_index("lr").shortfall.to_dict() == pytest.approx({0.03: 0.8, 0.3: 0.3, 3.0: float("nan")},
-                                                                      nan_ok=True)
+    tune = reach[reach.role == "tuning"]
+    assert tune.set_index("lr").shortfall.to_dict() == pytest.approx({0.03: 0.8, 0.3: 0.3, 3.0: float("nan")},
+                                                                     nan_ok=True)
     assert convergence.best_lr(reach).lr.tolist() == [0.3]
 
 
@@ -171,3 +197,37 @@ def test_saturation_rows_by_hand():
     when = stats["long_acc_when_saturated_lr1"]
     assert when["value"] == pytest.approx(0.12) and when["n_seeds"] == 1
     assert all(r["claim_id"] == "F6" and r["evidence"] == "fig-x" for r in stats.values())
+
+
+def test_replication_table_names_each_difference():
+    from relulab.studies.gradients import papers
+
+    assert papers.differences([("depth", 4, 4), ("width", 1000, 128)], "other data") == \
+        "other data; width 128 instead of 1000"
+    cfg = {"dataset": "fashion_mnist", "n_train": 0, "batch_size": 10, "f6_depth": 4, "f6_width": 1000,
+           "f6_batch_size": 10, "f6_steps": 10, "deep_depth": 30,
+           "deep_width": 64, "deep_momentum": 0.9, "deep_steps": 5, "speed_depth": 4, "speed_width": 100,
+           "speed_steps": 5, "speed_target_error": 0.25, "centering_depth": 3, "centering_width": 100,
+           "centering_steps": 50000, "born_widths": [2], "born_depths": [1], "born_nets": 10}
+    t = papers.replication_table(cfg).set_index("Claims")
+    assert t.loc["F6", "Difference"] == "other data, fewer updates"   # the paper's architecture and minibatch
+    assert t.loc["A5", "Difference"] == "other data; minibatch 10 instead of 60"
+    assert "4 x 1000 sigmoid units" in t.loc["F6", "Ours"]
+
+
+def test_run_tuned_cells_trains_eval_seeds_at_the_tuned_rate_only():
+    from relulab.studies.gradients import convergence
+    from relulab.studies.gradients.convergence import RunSpec
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(200, 4, generator=g)
+    y = (x[:, 0] > x[:, 1]).long()
+    arms = {"relu": [RunSpec("relu", (8,), init="he", lr=lr, steps=30, batch_size=16, eval_every=10)
+                     for lr in (1e-4, 0.5)]}
+    hist = convergence.run_tuned_cells(arms, x, y, x, y, x, y, col="train_acc", threshold=0.7, seeds=[0, 1],
+                                       tuning_seeds=[1000], log=None)
+    tune, ev = hist[hist.role == "tuning"], hist[hist.role == "eval"]
+    assert set(tune.lr) == {1e-4, 0.5} and set(tune.seed) == {1000}
+    assert set(ev.lr) == {0.5} and set(ev.seed) == {0, 1}   # 1e-4 cannot reach 70% in 30 steps
+    best = convergence.best_steps(hist, "train_acc", 0.7)
+    assert best.seed.tolist() == [0, 1] and best.lr_edge.tolist() == ["high", "high"]

@@ -84,6 +84,7 @@ rule gradients_dying:
     params:
         cfg=config_slice("gradients", GRAD_DATA + ("dying_depths", "dying_lrs", "dying_steps", "spike_depth", "spike_lr", "spike_factor", "spike_step", "spike_steps",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "dying"),
     benchmark:
@@ -128,6 +129,7 @@ rule gradients_speed:
     params:
         cfg=config_slice("gradients", GRAD_DATA + ("speed_activations", "speed_lrs", "speed_depth", "speed_width", "speed_steps",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "speed"),
     benchmark:
@@ -149,8 +151,9 @@ rule gradients_centering:
         history=f"{GRAD_TABLES}/centering_history.csv",
         drift=f"{GRAD_TABLES}/drift.csv",
     params:
-        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_lrs", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
+        cfg=config_slice("gradients", GRAD_DATA + ("centering_activations", "centering_relu_arms", "centering_lrs", "centering_relu_lrs", "centering_target_acc", "centering_depth", "centering_width", "centering_steps", "drift_lr", "drift_units",)),
         seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
     log:
         log_path("gradients", "centering"),
     benchmark:
@@ -165,6 +168,54 @@ rule gradients_centering:
         CONDA_ENV
     script:
         "../scripts/gradients_centering.py"
+
+
+rule gradients_flow_training:
+    output:
+        probes=f"{GRAD_TABLES}/flow_training.csv",
+        final=f"{GRAD_TABLES}/flow_training_final.csv",
+    params:
+        cfg=config_slice("gradients", GRAD_DATA + ("flow_activations", "flow_depth", "flow_width", "flow_lrs", "flow_steps", "flow_every",)),
+        seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
+    log:
+        log_path("gradients", "flow_training"),
+    benchmark:
+        bench_path("gradients", "flow_training")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    message:
+        "gradients: gradient flow and saturation during training, each activation with its own init and rate (R6)"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/gradients_flow_training.py"
+
+
+rule gradients_f6:
+    output:
+        history=f"{GRAD_TABLES}/f6_history.csv",
+        probes=f"{GRAD_TABLES}/f6_probes.csv",
+    params:
+        cfg=config_slice("gradients", GRAD_DATA + ("f6_depth", "f6_width", "f6_batch_size", "f6_lrs", "f6_steps", "f6_every", "f6_target_acc",)),
+        seeds=seeds_list(),
+        tuning_seeds=tuning_seeds_list(),
+    log:
+        log_path("gradients", "f6"),
+    benchmark:
+        bench_path("gradients", "f6")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    message:
+        "gradients: Glorot & Bengio 2010 scaled, standard vs normalized init (F6)"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/gradients_f6.py"
 
 
 rule gradients_small_nets:
@@ -191,6 +242,7 @@ rule gradients_small_nets:
 
 rule gradients_plot_layers:
     input:
+        f6_probes=rules.gradients_f6.output.probes,
         layers=rules.gradients_layers.output.layers,
         track=rules.gradients_track.output.track,
         deep=rules.gradients_track.output.deep,
@@ -199,6 +251,7 @@ rule gradients_plot_layers:
         heatmap=f"{GRAD_FIGS}/gradient_heatmap.png",
         training=f"{GRAD_FIGS}/training_layers.png",
         saturation=f"{GRAD_FIGS}/saturation_long.png",
+        f6=f"{GRAD_FIGS}/f6_percentiles.png",
     log:
         log_path("gradients", "plot_layers"),
     benchmark:
@@ -277,6 +330,10 @@ rule gradients_evidence:
         drift=rules.gradients_centering.output.drift,
         small=rules.gradients_small_nets.output.history,
         saturation=rules.gradients_saturation.output.table,
+        flow_probes=rules.gradients_flow_training.output.probes,
+        flow_final=rules.gradients_flow_training.output.final,
+        f6_history=rules.gradients_f6.output.history,
+        f6_probes=rules.gradients_f6.output.probes,
         figures=rules.gradients_plot_layers.output + rules.gradients_plot_dying.output
         + rules.gradients_plot_speed.output,
     output:
@@ -290,8 +347,16 @@ rule gradients_evidence:
         speed=f"{GRAD_TABLES}/summary_speed.csv",
         centering=f"{GRAD_TABLES}/summary_centering.csv",
         small=f"{GRAD_TABLES}/summary_small_nets.csv",
+        replication=f"{GRAD_TABLES}/replication.csv",
+        flow=f"{GRAD_TABLES}/summary_flow_training.csv",
+        f6=f"{GRAD_TABLES}/summary_f6.csv",
     params:
-        cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc")},
+        cfg={k: GRAD[k] for k in ("speed_target_error", "speed_lrs", "centering_target_acc", "f6_target_acc")},
+        papers=config_slice("gradients", ("dataset", "n_train", "batch_size", "f6_depth", "f6_width",
+                                          "f6_batch_size", "f6_steps", "deep_depth", "deep_width",
+                                          "deep_momentum", "deep_steps", "speed_depth", "speed_width", "speed_steps",
+                                          "speed_target_error", "centering_depth", "centering_width",
+                                          "centering_steps", "born_widths", "born_depths", "born_nets")),
     log:
         log_path("gradients", "evidence"),
     benchmark:

@@ -8,7 +8,7 @@ split = convergence.load_split(cfg)
 args = convergence.train_args(split)
 sweep = dying.dying_sweep(*args, depths=cfg["dying_depths"], lrs=cfg["dying_lrs"], width=cfg["width"],
                           steps=cfg["dying_steps"], batch_size=cfg["batch_size"], eval_every=cfg["eval_every"],
-                          seeds=seeds)
+                          seeds=seeds, tuning_seeds=snakemake.params.tuning_seeds)
 evidence.atomic_write_csv(sweep, snakemake.output.sweep)
 traj, fate = dying.large_update_experiment(*args, depth=cfg["spike_depth"], width=cfg["width"], lr=cfg["spike_lr"],
                                            spike_factor=cfg["spike_factor"], spike_step=cfg["spike_step"],

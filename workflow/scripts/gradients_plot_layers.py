@@ -10,3 +10,4 @@ inp, out = snakemake.input, snakemake.output
 plots.save(figures.gradient_heatmap_figure(pd.read_csv(inp.layers)), out.heatmap)
 plots.save(figures.training_layers_figure(pd.read_csv(inp.track), pd.read_csv(inp.deep)), out.training)
 plots.save(figures.saturation_long_figure(pd.read_csv(inp.saturation)), out.saturation)
+plots.save(figures.f6_figure(pd.read_csv(inp.f6_probes)), out.f6)

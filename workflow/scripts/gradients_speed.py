@@ -10,6 +10,7 @@ cells = {f"{act}_lr{lr:g}": RunSpec(act, (cfg["speed_width"],) * cfg["speed_dept
                                      steps=cfg["speed_steps"], batch_size=cfg["batch_size"],
                                      eval_every=cfg["eval_every"])
          for act in cfg["speed_activations"] for lr in cfg["speed_lrs"]}
-hist = convergence.run_cells(cells, *convergence.train_args(split), seeds=seeds, log=log)
+hist = convergence.run_cells(cells, *convergence.train_args(split), seeds=seeds,
+                             tuning_seeds=snakemake.params.tuning_seeds, log=log)
 hist["cell"] = hist.activation
 evidence.atomic_write_csv(hist, snakemake.output.history)

@@ -50,13 +50,14 @@ def _evaluate(run: RunSpec, params, x, y):
 
 
 def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, params=None,
-                lr_multiplier=None, callback=None, extra_log_steps=()) -> tuple[dict, pd.DataFrame]:
+                lr_multiplier=None, callback=None, extra_log_steps=(), grad_hook=None) -> tuple[dict, pd.DataFrame]:
     """Train one network per seed together; a model whose loss turns non-finite is frozen as diverged.
 
     Every `eval_every` steps the history gets each seed's loss/accuracy on (x_eval, y_eval) (a fixed
     training subset), on the test set, and the elapsed wall time. `callback(step, params)` runs at the
     same cadence and at `extra_log_steps` (e.g. to count dead units). `lr_multiplier(step)` scales the
-    learning rate of a step.
+    learning rate of a step. `grad_hook(step, params, grads)` sees every step's gradients (a dict by name)
+    before the update.
     """
     if params is None:
         params = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
@@ -97,6 +98,8 @@ def train_stack(run: RunSpec, x, y, x_eval, y_eval, x_test, y_test, *, seeds, pa
         for g in grads:
             g.nan_to_num_(0.0, 0.0, 0.0)
             g[~alive] = 0.0
+        if grad_hook is not None:
+            grad_hook(step, params, dict(zip(params, grads)))
         optim.step(state, tensors, grads, lr)
     history = pd.DataFrame(rows)
     history["diverged"] = history.groupby("seed")["diverged"].transform("max")
@@ -141,46 +144,91 @@ def input_drift(traj: np.ndarray) -> np.ndarray:
     return ((med.max(0) - med.min(0)) / spread).mean(-1)
 
 
-def run_cells(cells: dict, x, y, x_eval, y_eval, x_test, y_test, *, seeds, log=None) -> pd.DataFrame:
-    """Train every named RunSpec in `cells` over the seeds; one history with the cell's settings as columns
-    and `w0_change`, each seed's largest absolute change of a first-layer weight."""
-    frames = []
+def run_cells(cells: dict, x, y, x_eval, y_eval, x_test, y_test, *, seeds, tuning_seeds=(), log=None) -> pd.DataFrame:
+    """Train every named RunSpec in `cells` over the tuning and evaluation seeds in one stacked call each; one
+    history with the cell's settings as columns, `role` ("tuning" for tuning_seeds, else "eval") and `w0_change`,
+    each seed's largest absolute change of a first-layer weight."""
+    everyone, frames = list(tuning_seeds) + list(seeds), []
     for name, run in cells.items():
-        init = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, seeds)
+        init = models.init_by_name(run.activation, x.shape[1], run.widths, int(y.max()) + 1, run.init, everyone)
         if run.batch_norm:
             init = models.add_batch_norm(init)
-        final, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds, params=init)
+        final, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=everyone, params=init)
         change = (final["W0"] - init["W0"]).abs().flatten(1).max(1).values
-        hist["w0_change"] = [float(change[seeds.index(s)]) for s in hist.seed]
+        hist["w0_change"] = [float(change[everyone.index(s)]) for s in hist.seed]
         hist.insert(0, "cell", name)
         for k in ("activation", "init", "batch_norm", "lr", "momentum", "optimizer"):
             hist[k] = getattr(run, k)
         hist["depth"] = len(run.widths)
-        frames.append(hist)
+        frames.append(tag_roles(hist, tuning_seeds))
         if log is not None:
             log.info("cell %s: final train acc %s", name, hist[hist.step == run.steps].train_acc.round(3).tolist())
     return pd.concat(frames, ignore_index=True)
 
 
+def tag_roles(df: pd.DataFrame, tuning_seeds) -> pd.DataFrame:
+    """`role` column: "tuning" for rows of the tuning seeds (hyper-parameters are chosen on them), else "eval"."""
+    tuning = {int(s) for s in tuning_seeds}
+    return df.assign(role=np.where(df.seed.astype(int).isin(tuning), "tuning", "eval"))
+
+
 def reach_table(hist: pd.DataFrame, col: str, threshold: float, *, above: bool = True) -> pd.DataFrame:
-    """Steps and wall time to reach the threshold, per (cell, lr, seed), with the step budget of the cell."""
+    """Steps and wall time to reach the threshold, per (cell, lr, seed), with the step budget of the cell
+    and the seed's role."""
     rows = []
     for (cell, lr), g in hist.groupby(["cell", "lr"]):
         r = steps_to_reach(g, col, threshold, above=above)
         r["cell"], r["lr"], r["budget"] = cell, lr, int(g.step.max())
         r["activation"] = g.activation.iloc[0]
+        r["role"] = r.seed.map(g.groupby("seed").role.first()) if "role" in g else "eval"
         rows.append(r)
     return pd.concat(rows, ignore_index=True)
 
 
-def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
-    """Per `by` group: the learning rate with the fewest median (censored) steps; its per-seed rows.
-    Ties (e.g. no learning rate reaches the threshold) go to the smallest median shortfall at the end, then
-    to the smaller learning rate."""
-    reach = reach.assign(censored_steps=np.where(reach.reached, reach.steps, reach.budget * 2.0))
-    med = reach.groupby([by, "lr"])[["censored_steps", "shortfall"]].median().reset_index()
+def grid_edge(lr: float, grid) -> str:
+    """Where a chosen learning rate lies in its grid: "single" (a one-point grid), "low"/"high" (its smallest or
+    largest point: the best rate may lie outside the grid), "" inside."""
+    grid = sorted(set(float(g) for g in grid))
+    if len(grid) == 1:
+        return "single"
+    return "low" if float(lr) == grid[0] else "high" if float(lr) == grid[-1] else ""
+
+
+def choose_lr(tune: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
+    """Per `by` group of tuning rows of a reach table: the learning rate with the fewest median censored steps
+    (never reached = twice the budget); ties (e.g. no rate reaches the threshold) go to the smallest median
+    shortfall at the end, then to the smaller rate. Columns by, lr, lr_edge (grid_edge), n_tuning."""
+    tune = tune.assign(censored_steps=np.where(tune.reached, tune.steps, tune.budget * 2.0))
+    med = tune.groupby([by, "lr"])[["censored_steps", "shortfall"]].median().reset_index()
     best = med.sort_values([by, "censored_steps", "shortfall", "lr"], na_position="last").groupby(by).head(1)[[by, "lr"]]
-    return reach.merge(best, on=[by, "lr"])
+    grids = tune.groupby(by).lr.unique()
+    best["lr_edge"] = [grid_edge(lr, grids[k]) for k, lr in zip(best[by], best.lr)]
+    best["n_tuning"] = [int(tune[tune[by] == k].seed.nunique()) for k in best[by]]
+    return best.reset_index(drop=True)
+
+
+def best_lr(reach: pd.DataFrame, by: str = "cell") -> pd.DataFrame:
+    """Per `by` group: the learning rate chosen on the TUNING seeds (choose_lr) and the EVALUATION seeds' rows
+    at that rate, with `lr_edge` and `n_tuning`."""
+    if "role" not in reach or not (reach.role == "tuning").any() or not (reach.role == "eval").any():
+        raise ValueError("best_lr needs tuning and evaluation rows (a `role` column with both)")
+    best = choose_lr(reach[reach.role == "tuning"], by)
+    ev = reach[reach.role == "eval"]
+    return ev.assign(censored_steps=np.where(ev.reached, ev.steps, ev.budget * 2.0)).merge(best, on=[by, "lr"])
+
+
+def run_tuned_cells(arms: dict, x, y, x_eval, y_eval, x_test, y_test, *, col: str, threshold: float, seeds,
+                    tuning_seeds, log=None) -> pd.DataFrame:
+    """Two phases: every (arm, learning rate) RunSpec of `arms` ({arm: [RunSpec, ...]}) on the tuning seeds; then
+    the evaluation seeds only at each arm's rate chosen by choose_lr (steps until `col` >= threshold). One history,
+    `cell` = arm."""
+    args = (x, y, x_eval, y_eval, x_test, y_test)
+    tune = pd.concat([run_cells({arm: r}, *args, seeds=[], tuning_seeds=tuning_seeds, log=log)
+                      for arm, runs in arms.items() for r in runs], ignore_index=True)
+    best = choose_lr(reach_table(tune, col, threshold), "cell").set_index("cell").lr
+    ev = pd.concat([run_cells({arm: r}, *args, seeds=seeds, log=log) for arm, runs in arms.items() for r in runs
+                    if r.lr == best[arm]], ignore_index=True)
+    return pd.concat([tune, ev], ignore_index=True)
 
 
 def load_split(cfg: dict, seed: int = 0) -> dict:
@@ -221,6 +269,7 @@ def drift_experiment(split: dict, *, widths, lr: float, steps: int, batch_size: 
 
 
 def best_steps(hist: pd.DataFrame, col: str, threshold: float) -> pd.DataFrame:
-    """Per (cell, seed) at the cell's best learning rate: steps to the threshold, censored at the budget."""
+    """Per (cell, evaluation seed) at the cell's learning rate chosen on the tuning seeds: steps to the threshold,
+    censored at the budget."""
     best = best_lr(reach_table(hist, col, threshold), "cell")
     return best.assign(censored_steps=np.where(best.reached, best.steps, best.budget))

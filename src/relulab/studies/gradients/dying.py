@@ -8,7 +8,7 @@ import pandas as pd
 import torch
 
 from relulab.core import models
-from relulab.studies.gradients.convergence import RunSpec, train_stack
+from relulab.studies.gradients.convergence import RunSpec, tag_roles, train_stack
 
 
 def dead_units(hidden) -> list[torch.Tensor]:
@@ -102,63 +102,100 @@ def _dead_recorder(run: RunSpec, x_probe, store: list, extra: dict):
 
 
 def dying_sweep(x, y, x_eval, y_eval, x_test, y_test, *, depths, lrs, width: int, steps: int, batch_size: int,
-                eval_every: int, seeds, init: str = "he") -> pd.DataFrame:
-    """Dead-unit fraction per layer along SGD training of ReLU networks, for every (depth, learning rate)."""
-    tables = []
+                eval_every: int, seeds, tuning_seeds=(), init: str = "he") -> pd.DataFrame:
+    """Dead-unit fraction per layer along SGD training of ReLU networks, for every (depth, learning rate); the
+    tuning and evaluation seeds train in one stacked call per cell, tagged by `role`."""
+    everyone, tables = list(tuning_seeds) + list(seeds), []
     for depth in depths:
         for lr in lrs:
             run = RunSpec("relu", (width,) * depth, init=init, lr=lr, steps=steps, batch_size=batch_size,
                           eval_every=eval_every)
             store: list = []
-            _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds,
+            _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=everyone,
                                   callback=_dead_recorder(run, x_eval, store, {"depth": depth, "lr": lr}))
             t = pd.concat(store, ignore_index=True)
-            t["seed"] = [int(seeds[m]) for m in t.model]
+            t["seed"] = [int(everyone[m]) for m in t.model]
             t = t.merge(hist[["seed", "step", "train_loss", "train_acc", "diverged"]], on=["seed", "step"])
-            tables.append(t)
+            tables.append(tag_roles(t, tuning_seeds))
     return pd.concat(tables, ignore_index=True)
+
+
+def dead_on(run: RunSpec, params, x, chunk: int = 2048) -> list[torch.Tensor]:
+    """Per hidden layer, (S, width) booleans: the unit outputs exactly 0 on every row of x (the whole training
+    set), computed in chunks of rows."""
+    dead = None
+    with torch.no_grad():
+        for i in range(0, len(x), chunk):
+            _, hidden = models.forward_by_name(run.activation, params, x[i:i + chunk])
+            d = dead_units(hidden)
+            dead = d if dead is None else [a & b for a, b in zip(dead, d)]
+    return dead
+
+
+class _SpikeWatch:
+    """Dead units on the whole training set just before and after the large update and at the end, and per
+    killed unit the largest |gradient| of its incoming weights and bias at any step after the update."""
+
+    def __init__(self, run: RunSpec, x, spike_step: int):
+        self.run, self.x, self.spike = run, x, spike_step
+        self.before = self.after = self.killed = self.max_grad = None
+
+    def __call__(self, step, params, grads):
+        if step == self.spike:
+            self.before = dead_on(self.run, params, self.x)
+        elif step == self.spike + 1:
+            self.after = dead_on(self.run, params, self.x)
+            self.killed = [a & ~b for a, b in zip(self.after, self.before)]
+            self.max_grad = [torch.zeros_like(k, dtype=torch.float64) for k in self.killed]
+        if step > self.spike:
+            for i in range(len(self.max_grad)):
+                g = torch.maximum(grads[f"W{i}"].abs().amax(-1), grads[f"b{i}"].abs()).double()
+                self.max_grad[i] = torch.maximum(self.max_grad[i], g)
 
 
 def large_update_experiment(x, y, x_eval, y_eval, x_test, y_test, *, depth: int, width: int, lr: float,
                             spike_factor: float, spike_step: int, steps: int, batch_size: int, eval_every: int,
                             seeds) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train ReLU networks, take one update with the learning rate times `spike_factor` at `spike_step`,
-    train on; return the dead-fraction trajectory and, per seed and layer, how many units the spike
-    killed and how many of those were alive again at the end."""
+    train on; return the dead-fraction trajectory (probe set) and, per seed and layer, on the WHOLE training
+    set: units dead before, killed by the spike, revived by the end, and killed units whose incoming gradient
+    stayed exactly zero at every later step and that are still dead at the end (dead for good)."""
     run = RunSpec("relu", (width,) * depth, init="he", lr=lr, steps=steps, batch_size=batch_size,
                   eval_every=eval_every)
-    snapshots: dict[int, list] = {}
+    traj, watch = [], _SpikeWatch(run, x, spike_step)
 
     def callback(step, params):
         with torch.no_grad():
             _, hidden = models.forward_by_name(run.activation, params, x_eval)
-        snapshots[step] = dead_units(hidden)
+        for layer, d in enumerate(dead_units(hidden), start=1):
+            traj.extend({"seed": int(seed), "step": step, "layer": layer, "dead_fraction": float(d[m].double().mean())}
+                        for m, seed in enumerate(seeds))
 
-    _, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds, callback=callback,
-                          lr_multiplier=lambda s: spike_factor if s == spike_step else 1.0,
-                          extra_log_steps=(spike_step, spike_step + 1))
-    logged = sorted(snapshots)
-    before, after = spike_step, spike_step + 1  # just before and just after the large update
-    traj, fate = [], []
-    for step in logged:
-        for layer, d in enumerate(snapshots[step], start=1):
-            for m, seed in enumerate(seeds):
-                traj.append({"seed": int(seed), "step": step, "layer": layer,
-                             "dead_fraction": float(d[m].double().mean())})
+    final, hist = train_stack(run, x, y, x_eval, y_eval, x_test, y_test, seeds=seeds, callback=callback,
+                              lr_multiplier=lambda s: spike_factor if s == spike_step else 1.0,
+                              extra_log_steps=(spike_step, spike_step + 1), grad_hook=watch)
+    end = dead_on(run, final, x)
+    last = hist[hist.step == hist.step.max()].set_index("seed").train_acc
+    pre = hist[hist.step == spike_step].set_index("seed").train_acc
+    fate = []
     for layer in range(depth):
-        killed = snapshots[after][layer] & ~snapshots[before][layer]
-        revived = killed & ~snapshots[logged[-1]][layer]
+        killed, zero = watch.killed[layer], watch.max_grad[layer] == 0
         for m, seed in enumerate(seeds):
-            fate.append({"seed": int(seed), "layer": layer + 1, "killed": int(killed[m].sum()),
-                         "revived": int(revived[m].sum()), "width": width,
-                         "dead_before": int(snapshots[before][layer][m].sum()),
-                         "dead_end": int(snapshots[logged[-1]][layer][m].sum())})
+            k = killed[m]
+            fate.append({"seed": int(seed), "layer": layer + 1, "width": width, "killed": int(k.sum()),
+                         "revived": int((k & ~end[layer][m]).sum()),
+                         "dead_for_good": int((k & end[layer][m] & zero[m]).sum()),
+                         "dead_before": int(watch.before[layer][m].sum()), "dead_end": int(end[layer][m].sum()),
+                         "steps_after": steps - spike_step - 1, "final_train_acc": float(last[int(seed)]),
+                         "pre_spike_train_acc": float(pre[int(seed)])})
     traj = pd.DataFrame(traj).merge(hist[["seed", "step", "train_loss", "train_acc"]], on=["seed", "step"])
     return traj, pd.DataFrame(fate)
 
 
 def final_dead(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Per (depth, lr, seed): fraction of dead hidden units (all layers pooled) at the end of training."""
+    """Per (depth, lr, seed): fraction of dead hidden units (all layers pooled) at the end of training, with the
+    seed's role ("eval" where the sweep has no role column)."""
     last = sweep[sweep.step == sweep.step.max()]
-    return last.groupby(["depth", "lr", "seed"], as_index=False).agg(dead_fraction=("dead_fraction", "mean"),
-                                                                      diverged=("diverged", "max"))
+    last = last if "role" in last else last.assign(role="eval")
+    return last.groupby(["depth", "lr", "seed", "role"], as_index=False).agg(
+        dead_fraction=("dead_fraction", "mean"), diverged=("diverged", "max"))

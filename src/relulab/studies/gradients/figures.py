@@ -64,6 +64,7 @@ def dead_units_figure(sweep: pd.DataFrame, traj: pd.DataFrame, spike_step: int):
     """Dead units at the end vs learning rate and depth; along training (deepest); around one large update."""
     plots.style()
     fd = dying.final_dead(sweep)
+    fd = fd[fd.role == "eval"]
     fig, (a1, a2, a3) = plt.subplots(1, 3, figsize=(14, 3.6))
     sns.lineplot(fd.astype({"depth": str}), x="lr", y="dead_fraction", hue="depth", marker="o", ax=a1,
                  errorbar=("pi", 50))
@@ -99,16 +100,17 @@ def speed_figure(speed: pd.DataFrame, centering: pd.DataFrame, target_error: flo
     """Steps to the target training error vs learning rate; test accuracy of the zero-centring variants."""
     plots.style()
     reach = convergence.reach_table(speed, "train_acc", 1 - target_error)
+    reach = reach[reach.role == "eval"]
     reach["censored_steps"] = reach.steps.fillna(reach.budget)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 3.8))
     sns.lineplot(reach, x="lr", y="censored_steps", hue="activation", marker="o", ax=a1, errorbar=("pi", 50))
     a1.set(xscale="log", yscale="log", xlabel="SGD learning rate",
            ylabel=f"steps to {target_error:.0%} training error (budget if never)", title="Speed vs learning rate")
     best = convergence.best_steps(centering, "test_acc", target_acc)[["cell", "lr"]].drop_duplicates()
-    best_hist = centering.merge(best)
+    best_hist = centering[centering.role == "eval"].merge(best)
     sns.lineplot(best_hist, x="step", y="test_acc", hue="cell", ax=a2, errorbar=("pi", 50))
     a2.axhline(target_acc, color="k", ls="--", lw=1)
-    a2.set(title="Zero-centred outputs and batch norm (best lr each)", ylabel="test accuracy")
+    a2.set(title="Zero-centring and batch norm (lr tuned per arm)", ylabel="test accuracy")
     return fig
 
 
@@ -121,4 +123,22 @@ def drift_figure(drift: pd.DataFrame):
         ax.fill_between(g.step, g.p15, g.p85, alpha=0.3)
         ax.plot(g.step, g.p50)
         ax.set(title=f"{'with' if bn else 'without'} batch norm", xlabel="step", ylabel="input of a last-layer unit")
+    return fig
+
+
+def f6_figure(probes: pd.DataFrame):
+    """Glorot & Bengio 2010, Fig. 2 style: per hidden layer, the median over evaluation seeds of the activations'
+    50th percentile (line) and 15-85th percentiles (band) along training, standard vs normalized init."""
+    plots.style()
+    p = probes[probes.role == "eval"]
+    med = p.groupby(["cell", "layer", "step"], as_index=False)[["act_p15", "act_p50", "act_p85"]].median()
+    arms = list(dict.fromkeys(med.cell))
+    fig, axes = plt.subplots(1, len(arms), figsize=(5.5 * len(arms), 3.6), sharey=True, squeeze=False)
+    for ax, arm in zip(axes[0], arms):
+        for i, (layer, g) in enumerate(med[med.cell == arm].groupby("layer")):
+            ax.fill_between(g.step, g.act_p15, g.act_p85, color=f"C{i}", alpha=0.2)
+            ax.plot(g.step, g.act_p50, color=f"C{i}", label=f"layer {layer}")
+        ax.set(title=f"sigmoid, {arm} init", xlabel="SGD step", ylabel="activation (15/50/85th percentiles)",
+               ylim=(0, 1))
+    axes[0][0].legend(fontsize=7)
     return fig

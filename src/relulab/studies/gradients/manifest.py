@@ -29,8 +29,9 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "training for the deepest networks; per layer before and after one deliberately large update (dashed)."),
         ("tbl-gradients-dead", out.dead, "A4", "Fraction of dead hidden units at the end of SGD training per depth "
          "and learning rate, median over seeds with 95% bootstrap CI."),
-        ("tbl-gradients-spike", out.spike, "F8", "Per seed: fraction of live units killed by the large update and "
-         "fraction of those still dead at the end of training."),
+        ("tbl-gradients-spike", out.spike, "F8", "Per seed, on the whole training set: fraction of live units "
+         "killed by the large update, fraction of those still dead at the end of training, and the number dead for "
+         "good (incoming gradient exactly zero at every later step, dead at the end)."),
         ("fig-gradients-born-dead", figs["born_dead.png"], "A4",
          "Probability that a random deep narrow ReLU network is born dead: Monte Carlo at one input (o, 95% Wilson "
          "interval), on a whole probe set of the domain (x), and the closed form $1-(1-2^{-N})^L$ (lines)."),
@@ -45,6 +46,18 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "rate (median over seeds, 95% CI, censored at the budget)."),
         ("fig-gradients-drift", figs["drift.png"], "A5", "15th, 50th and 85th percentiles of one last-layer sigmoid "
          "unit's input along training (first seed), without and with batch norm (Ioffe & Szegedy 2015, Fig. 1)."),
+        ("tbl-gradients-flow-training", out.flow, "R6", "Gradient flow during training: per activation (its own "
+         "variance-preserving init, learning rate chosen on tuning seeds), median over evaluation seeds of the "
+         "|log10 first/last-layer gradient-norm ratio| over the checkpoints, the saturated fraction and the final "
+         "training accuracy."),
+        ("fig-gradients-f6", figs["f6_percentiles.png"], "F6",
+         "Glorot & Bengio 2010 scaled (Fig. 2 style): per hidden layer, 50th (line) and 15-85th (band) percentiles of "
+         "the sigmoid activations on a probe batch along training, median over evaluation seeds, with the standard "
+         "init U[-1/sqrt(n), 1/sqrt(n)] and with the normalized init (the intervention)."),
+        ("tbl-gradients-f6", out.f6, "F6", "Steps to the target training accuracy per init (median over evaluation "
+         "seeds, 95% CI, censored at the budget) at each arm's learning rate chosen on tuning seeds."),
+        ("tbl-gradients-replication", out.replication, "F6 F7 A3 A5 A4", "Replication: each cited paper's setup, "
+         "ours (from the configuration this study ran with) and the difference."),
         ("tbl-gradients-small-nets", out.small, "F4 F2", "Final test accuracy (median, 95% CI) of tanh and sigmoid "
          "networks from small or Xavier initialization, and of ReLU vs staircase networks."),
     ]
