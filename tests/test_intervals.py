@@ -85,7 +85,7 @@ def test_too_few_values_give_no_interval_and_a_constant_sample_an_exact_one():
     assert stats.bootstrap_ci([2.0] * 3).method.startswith("collapsed")
     assert all(math.isnan(x) for x in stats.bootstrap_ci([np.nan, np.inf]))
     assert math.isnan(stats.ratio_of_medians_ci([-1.0, 1, 2, 3, 4, 5], [1.0] * 6)[1])
-    assert all(math.isnan(x) for x in stats.bootstrap_ci([1.0], "mean")[1:])
+    assert all(math.isnan(x) for x in stats.bootstrap_ci([1.5], "mean")[1:])
 
 
 def test_n_counts_finite_values_and_dropped_seeds_reach_the_claim_row():
@@ -101,3 +101,12 @@ def test_n_counts_finite_values_and_dropped_seeds_reach_the_claim_row():
     # an old-style row (a tuple CI, no Interval) still validates; its interval column is empty
     old = pd.DataFrame([{k: v for k, v in claim_row("X1", "s", 1.0, (0.5, 2.0), 8).items() if k != "interval"}])
     assert validate_claims(old)["interval"].tolist() == [""]
+
+
+def test_a_proportion_of_binary_outcomes_gets_clopper_pearson():
+    # k = 2 of n = 3: lower = Beta(0.025; 2, 2), upper = Beta(0.975; 3, 1) = 0.975 ** (1 / 3)
+    est, lo, hi = stats.bootstrap_ci([1.0, 1.0, 0.0], "mean")
+    assert est == pytest.approx(2 / 3) and hi == pytest.approx(0.975 ** (1 / 3))
+    assert lo == pytest.approx(0.094299, abs=1e-6) and 0 <= lo < est < hi <= 1
+    assert stats.bootstrap_ci([0.0, 0.0, 0.0, 1.0], "mean")[1] > 0  # 1 of 4
+    assert stats.proportion_ci(0, 4) == (0.0, pytest.approx(1 - 0.025 ** (1 / 4)))

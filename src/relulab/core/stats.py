@@ -4,7 +4,8 @@ Methods (LEVEL = 95%):
 - the median (`bootstrap_ci`, the default; `paired_bootstrap_ci` on per-seed differences/ratios): the
   Hettmansperger-Sheather interpolated order-statistic interval, distribution-free for continuous data;
   it exists from MIN_N_MEDIAN = 6 values (below that even [min, max] covers the median with less than 95%).
-- the mean (stat="mean"): Student's t interval (nominal for normal data, anti-conservative for skewed data).
+- the mean (stat="mean"): Student's t interval (nominal for normal data, anti-conservative for skewed data);
+  for 0/1 outcomes (a proportion) the Clopper-Pearson interval (at least nominal for every proportion).
 - the ratio of two independent medians (`ratio_of_medians_ci`): on the log scale, estimate +- z sqrt(se_a^2 +
   se_b^2), each log median's se from its Hettmansperger-Sheather interval (Price-Bonett type; positive values).
 Too few values give NaN bounds (no interval, so no rule on a CI can hold); a constant sample (a deterministic
@@ -30,6 +31,7 @@ METHODS = {"median": "Hettmansperger-Sheather order-statistic interval of the me
            "mean": "Student t interval of the mean",
            "ratio": "log-scale interval of a ratio of two independent medians (Price-Bonett type, "
                     "Hettmansperger-Sheather standard errors)"}
+METHODS["proportion"] = "Clopper-Pearson interval of a proportion (binary outcomes per seed)"
 SHORT = {"median": "order-statistic", "mean": "Student t", "ratio": "Price-Bonett"}
 
 
@@ -122,6 +124,14 @@ def ratio_ci_sorted(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> tuple
     return np.exp(est - half), np.exp(est + half)
 
 
+def proportion_ci(k: int, n: int, level: float = LEVEL) -> tuple[float, float]:
+    """Clopper-Pearson interval of a proportion k / n (coverage at least `level` for every true proportion)."""
+    a = (1 - level) / 2
+    lo = 0.0 if k == 0 else float(sps.beta.ppf(a, k, n - k + 1))
+    hi = 1.0 if k == n else float(sps.beta.ppf(1 - a, k + 1, n - k))
+    return lo, hi
+
+
 def _finite(values) -> tuple[np.ndarray, int]:
     v = np.asarray(values, dtype=float).ravel()
     keep = np.isfinite(v)
@@ -141,6 +151,9 @@ def bootstrap_ci(values, stat: str = "median", n_boot: int = N_BOOT, level: floa
     est = float(STATS[stat](v))
     if v.size >= 2 and np.all(v == v[0]):
         return Interval(est, est, est, v.size, dropped, f"collapsed (all {v.size} values equal)")
+    if stat == "mean" and np.isin(v, (0.0, 1.0)).all():  # a proportion of binary outcomes: exact binomial
+        lo, hi = proportion_ci(int(v.sum()), v.size, level)
+        return Interval(est, lo, hi, v.size, dropped, METHODS["proportion"])
     lo, hi = median_ci_sorted(np.sort(v), level) if stat == "median" else mean_ci(v, level)
     if not np.isfinite(lo):
         need = MIN_N_MEDIAN if stat == "median" else MIN_N_MEAN
