@@ -128,4 +128,6 @@ def values(ev: pd.DataFrame) -> dict:
     return {"n_cells": int(ev.groupby(["task", "activation", "arch"]).ngroups), "n_runs": int(len(ev)),
             "n_seeds": int(ev["seed"].nunique()), "n_diverged": int(ev["diverged"].sum()),
             "median_seconds_per_seed": float(np.median(ev["seconds_per_seed"])),
-            "n_regression_tasks": int(reg["task"].nunique())}
+            "n_regression_tasks": int(reg["task"].nunique()),
+            "regression_tasks": ", ".join(sorted(reg["task"].unique())),
+            "min_depth": int(ev.loc[ev["depth"] > 0, "depth"].min()), "max_depth": int(ev["depth"].max())}
