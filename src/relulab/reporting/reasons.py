@@ -159,7 +159,9 @@ def uncertainty(row) -> str:
     if "wall-clock" in note or "timing" in note:
         return f"timing on this machine, {seeds}"
     if lo == "—" or hi == "—":
-        return f"no {CI_LABEL} ({seeds}: " + (text_of(row.get("interval")) or "no interval") + ")"
+        why = text_of(row.get("interval"))
+        why = why[len("none ("):-1] if why.startswith("none (") and why.endswith(")") else why
+        return f"no {CI_LABEL} (" + (why or f"{seeds}, no interval") + ")"
     if re.search(r"\b(exact|deterministic)\b", note) and collapsed and n <= 1:
         return "exact"
     if collapsed:
