@@ -95,7 +95,8 @@ def test_n_counts_finite_values_and_dropped_seeds_reach_the_claim_row():
     assert row["n_seeds"] == 6 and row["interval"] == stats.METHODS["median"]
     assert row["note"] == "median over seeds; 2 of 8 seeds gave a non-finite value (diverged or undefined) and were dropped"
     pair = stats.paired_bootstrap_ci([1.0, 2, 3, 4, 5, 6, 7], [1.0, 1, 1, 1, 1, 1, np.nan])
-    assert (pair.n, pair.n_dropped) == (6, 1)
+    assert (pair.n, pair.n_dropped) == (6, 1) and pair.method == stats.METHODS["median"] + " (paired by seed, diff)"
+    assert stats.paired_bootstrap_ci([1.0, 2, 3], [0.0, 0, 0]).method.startswith("none (3 values")
     s = stats.summarize(pd.DataFrame({"g": [0] * 8, "x": [1.0, 2, 3, 4, 5, 6, 7, np.nan]}), ["g"], "x")
     assert s[["n", "n_dropped"]].iloc[0].tolist() == [7, 1]
     # an old-style row (a tuple CI, no Interval) still validates; its interval column is empty

@@ -182,7 +182,8 @@ def paired_bootstrap_ci(a, b, kind: str = "diff", stat: str = "median", n_boot: 
         else:
             raise ValueError(f"kind {kind!r} not in ('diff', 'ratio', 'log_ratio')")
     r = bootstrap_ci(d, stat, n_boot, level, seed)
-    return Interval(*r, r.n, r.n_dropped, r.method + f" (paired by seed, {kind})" if r.n >= 2 else r.method)
+    paired = r.method in (METHODS["median"], METHODS["mean"])
+    return Interval(*r, r.n, r.n_dropped, r.method + f" (paired by seed, {kind})" if paired else r.method)
 
 
 paired_ci = paired_bootstrap_ci
