@@ -348,3 +348,24 @@ def test_true_by_definition_and_a_data_driven_not_testable_read_well_everywhere(
 def test_uncertainty_kinds_never_call_an_extrapolation_exact(row, kind):
     from relulab.reporting import reasons
     assert reasons.uncertainty(row) == kind
+
+
+def test_an_undefined_interval_and_an_extrapolation_are_never_called_exact():
+    nan = float("nan")
+    few = {"value": 0.86, "ci_low": nan, "ci_high": nan, "n_seeds": 3}
+    assert markdown.estimate(few) == "0.86 (no 95% CI, 3 seeds)" and markdown.ci_text(few) == "undefined"
+    ext = {"value": 7.0, "ci_low": 7.0, "ci_high": 7.0, "n_seeds": 1, "note": "power-law fit, extrapolated"}
+    assert markdown.ci_text(ext) == "extrapolated, no interval" and "exact" not in markdown.estimate(ext)
+    fixed = {"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1, "note": "fixed by construction, exact"}
+    assert markdown.ci_text(fixed) == "fixed by construction"
+    assert markdown.ci_text({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}) == "exact"
+    # the summary table reads the primary statistic's own note
+    stats = KIND_STATS.assign(note=["power-law fit of the bytes", "", ""])
+    v = {**_kind_verdict(stats), "claim_id": "K"}
+    md = parts.summary_part({"claims": [KIND_LEDGER], "sources": {}}, pd.DataFrame([v]), stats)
+    row = next(line for line in md.splitlines() if line.startswith("| [K]"))
+    assert "extrapolated, no interval" in row and "| exact |" not in row
+    from relulab.reporting import reasons
+    undefined = KIND_STATS.assign(ci_low=[1.0, nan, 0.9], ci_high=[1.0, nan, 0.9])
+    assert "supported needs `resid` (CI low) > 1 (undefined)" in reasons.reason(KIND_LEDGER, _kind_verdict(undefined),
+                                                                              undefined)

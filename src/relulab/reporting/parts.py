@@ -51,6 +51,8 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
     for c in ledger["claims"]:
         v = by_id.loc[c["id"]].to_dict() if c["id"] in by_id.index else {"verdict": "pending"}
         stat = text_of(v.get("statistic"))
+        prim = stats[(stats["claim_id"] == c["id"]) & (stats["statistic"] == stat)] if stat else stats.iloc[0:0]
+        shown = {**v, "note": prim["note"].iloc[0] if len(prim) and "note" in prim else ""}  # the statistic's note
         measured = (v["verdict"] != "pending" and fmt(v.get("value")) != "—"
                     and (v["verdict"] != "not_testable" or bool(text_of(v.get("rule")))))
         why = reason(c, v, stats[stats["claim_id"] == c["id"]]).split(": ", 1)[-1]
@@ -61,7 +63,7 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             cell(why),
             stat_html(stat) if stat else "—",
             fmt(v.get("value")) if measured else "—",
-            ci_text(v) if measured else "—",
+            ci_text(shown) if measured else "—",
             fmt(v.get("n_seeds")) if measured else "—",
             f"[-@{family_anchor(c.get('family'))}]",
         ]) + " |")
@@ -111,8 +113,9 @@ def verdict_callout(claim: dict, v: dict, stats: pd.DataFrame | None = None, pro
         body.append("No verdict yet: " + md_text(why).rstrip(".") + ".")
     else:
         prim = stats[stats["statistic"] == v["statistic"]] if stats is not None and len(stats) else []
+        row = {**v, "note": prim.iloc[0].get("note", "")} if len(prim) else v  # the statistic's own note
         sort = uncertainty(prim.iloc[0].to_dict() if len(prim) else v)
-        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**; {sort}.")
+        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(row)}**; {sort}.")
         if text_of(v.get("rule")):
             body.append(f"Rule that fired: `{text_of(v['rule'])}`.")
         if verdict in KIND_NOTES:

@@ -67,8 +67,8 @@ def need_text(node: ast.AST, env: dict, primary: str) -> str:
         right = node.comparators[0]
         rhs = _number(right.value) if isinstance(right, ast.Constant) else _side(right, env, primary)
         lhs = _number(node.left.value) if isinstance(node.left, ast.Constant) else operand(node.left, primary)
-        measured = "" if isinstance(node.left, ast.Constant) else \
-            f" (measured {_number(evaluate_node(node.left, env))})"
+        left = None if isinstance(node.left, ast.Constant) else _number(evaluate_node(node.left, env))
+        measured = "" if left is None else " (undefined)" if left == "—" else f" (measured {left})"
         return f"{lhs} {_OPS[type(node.ops[0])]} {rhs}{measured}"
     return clause_text(node, env, primary) + " (false)"
 
