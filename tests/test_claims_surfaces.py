@@ -2,6 +2,7 @@
 import functools
 
 import pandas as pd
+import pytest
 
 from relulab.studies.surfaces import claims
 from claim_checks import by_pair as _by, check
@@ -63,3 +64,40 @@ def test_missing_runs_leave_statistics_out():
     assert ("R4", "sigmoid_planar_fraction") not in rows and len(rows) == 9
     assert claims.a6_rows(ev.iloc[0:0], "") == []
     assert claims.a6_rows(ev.query("task == 'spirals' and depth == 0"), "") == []
+
+
+def _ev8(diverged_seed=None):
+    """Eight seeds: ReLU residual s + 1 (two cells with the same value), identity 1e-8 (s + 1)."""
+    rows = []
+    for s in range(8):
+        for depth in (1, 4):
+            rows.append({**_cell(s, "smooth", "relu", depth, pf=0.5, ar=float(s + 1)), "diverged": False})
+        rows.append({**_cell(s, "fold", "identity", 4, pf=1.0, ar=1e-8 * (s + 1), ols=0.01), "diverged": False})
+    ev = pd.DataFrame(rows)
+    if diverged_seed is not None:  # one cell of that seed diverged: its numbers mean nothing (here finite junk)
+        i = ev.index[(ev["seed"] == diverged_seed) & (ev["activation"] == "relu")][0]
+        ev.loc[i, ["diverged", "affine_residual", "planar_fraction"]] = [True, 1e6, 0.0]
+    return ev
+
+
+def test_eight_seeds_give_the_hettmansperger_sheather_interval_by_hand():
+    # n = 8: d = 1, I = (254/256 - .95) / (254/256 - 238/256), lam = 7 I / (1 + 6 I) = 0.93564;
+    # residuals 1..8: median 4.5, interval [1 + lam, 8 - lam]
+    i = (254 / 256 - 0.95) / (16 / 256)
+    lam = 7 * i / (1 + 6 * i)
+    rows = _by(claims.claim_rows(_ev8(), [], []))
+    _check(rows["A1", "relu_affine_residual"], 4.5, 8, 1 + lam - 1e-12, 8 - lam + 1e-12)
+    r = rows["A1", "relu_affine_residual"]
+    assert r["ci_low"] == pytest.approx(1 + lam) and r["ci_high"] == pytest.approx(8 - lam)
+    assert r["interval"].startswith("Hettmansperger-Sheather") and "dropped" not in r["note"]
+    assert rows["R4", "relu_planar_fraction"]["interval"].startswith("collapsed")  # all 0.5: exact
+
+
+def test_a_diverged_cell_drops_its_seed_and_the_note_says_so():
+    rows = _by(claims.claim_rows(_ev8(diverged_seed=7), [], []))
+    r = rows["A1", "relu_affine_residual"]
+    assert r["n_seeds"] == 7 and r["value"] == 4.0           # seeds 1..7 -> median 4 (the junk 1e6 never enters)
+    assert "1 of 8 seeds gave a non-finite value (diverged or undefined) and was dropped" in r["note"]
+    assert rows["F1", "identity_affine_residual"]["n_seeds"] == 8
+    assert rows["A1", "relu_additivity_gap"]["note"].startswith("|relu(-1) + relu(1) - relu(0)|")
+    assert "fixed by construction" in rows["A1", "relu_additivity_gap"]["note"]

@@ -170,7 +170,11 @@ def test_assemble_and_render_one_self_contained_html(tmp_path):
     text = text_of(html)
     assert "??" not in html and "?@" not in text and not re.search(r"@(fig|tbl|sec)-", text)
     assert "{{<" not in html and "The fam family ran 12 runs of" in text
-    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 3." in text  # Tables 1, 2: summary, sources
+    # the methods section's interval coverage is computed at build time, at this build's seed count (3) too
+    flat = " ".join(text.split())
+    assert "Simulated coverage of the nominal 95% CIs" in flat and "3 (this build)" in flat
+    assert "uses 3 seeds in places: too few for a median" in flat
+    assert "Figure 1: A line." in text and "Evidence: Figure 1, Table 4." in text  # Tables 1-3: summary, sources, interval coverage
     assert "Verdict: Supported" in text and 'class="callout relulab-callout callout-tip"' in html
     assert "k^L" in text and "1.5 to 2.5" in text and "fam_train" in text and "50.5" in text
     assert "<math" in html and "mathjax" not in html.lower() and "katex" not in html.lower()

@@ -281,3 +281,91 @@ def test_figures_readable_heatmap_text_integer_ticks_and_legends_off_the_data():
     assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
     assert not all(float(t).is_integer() for t in b.get_yticks())  # 'value' is not a count
     plt.close(fig)
+
+
+KIND_LEDGER = {"id": "K", "source": "000_a.txt", "claim": "c", "status": "active", "family": "fam", "statistic": "gap",
+               "decision": {"not_testable": "trained.value < 0.5", "supported": "resid.ci_low > 1",
+                            "true_by_definition": "value > 0.5", "refuted": "value < 1e-12"}}
+KIND_STATS = pd.DataFrame([
+    {"claim_id": "K", "statistic": "gap", "value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1,
+     "note": "|relu(-1) + relu(1) - relu(0)|: fixed by construction, exact", "evidence": ""},
+    {"claim_id": "K", "statistic": "resid", "value": 0.8, "ci_low": 0.6, "ci_high": 0.9, "n_seeds": 8, "note": "",
+     "evidence": ""},
+    {"claim_id": "K", "statistic": "trained", "value": 0.9, "ci_low": 0.9, "ci_high": 0.9, "n_seeds": 8, "note": "",
+     "evidence": ""}])
+
+
+def _kind_verdict(stats):
+    from relulab.reporting import verdicts
+    return verdicts.decide(KIND_LEDGER, stats, {"fam"})
+
+
+def test_true_by_definition_and_a_data_driven_not_testable_read_well_everywhere():
+    from relulab.reporting import reasons
+    v = _kind_verdict(KIND_STATS)
+    assert v["verdict"] == "true_by_definition"
+    assert reasons.reason(KIND_LEDGER, v, KIND_STATS) == (
+        "True by definition: `gap` = 1 > 0.5, a value fixed by construction; no measured rule held (supported "
+        "needs `resid` (CI low) > 1 (measured 0.6)).")
+    box = parts.verdict_callout(KIND_LEDGER, v, KIND_STATS)
+    assert 'title="Verdict: True by definition"' in box and "fixed by construction." in box
+    assert parts.KIND_NOTES["true_by_definition"] in box
+    untrained = KIND_STATS.assign(value=[1.0, 0.8, 0.1], ci_low=[1.0, 0.6, 0.1], ci_high=[1.0, 0.9, 0.1])
+    nt = _kind_verdict(untrained)
+    assert nt["verdict"] == "not_testable" and nt["rule"] == "not_testable: trained.value < 0.5"
+    assert reasons.reason(KIND_LEDGER, nt, untrained) == (
+        "Not testable here: the runs did not reach the regime the claim is about (`trained` = 0.1 < 0.5); this is "
+        "not a refutation.")
+    box = parts.verdict_callout(KIND_LEDGER, nt, untrained)
+    assert "Rule that fired: `not_testable: trained.value < 0.5`" in box and parts.KIND_NOTES["not_testable"] in box
+    # the summary counts both as kinds of their own and shows the measured value of a data-driven not_testable
+    ledger = {"claims": [KIND_LEDGER, {**KIND_LEDGER, "id": "K2"}], "sources": {}}
+    table = pd.DataFrame([{**v, "claim_id": "K"}, {**nt, "claim_id": "K2"}])
+    md = parts.summary_part(ledger, table, pd.concat([KIND_STATS, untrained.assign(claim_id="K2")]))
+    assert "1 true by definition, 1 not testable here" in md
+    k2 = next(line for line in md.splitlines() if line.startswith("| [K2]"))
+    assert "| 1 |" in k2  # the primary value is shown: the rule fired on data
+
+
+@pytest.mark.parametrize("row, kind", [
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1, "note": "fixed by construction, exact"},
+     "fixed by construction"),
+    ({"value": 1e6, "ci_low": 1e6, "ci_high": 1e6, "n_seeds": 1, "note": "power-law fit of exact byte counts"},
+     "extrapolated from a fit (see note)"),
+    ({"value": 1e6, "ci_low": 1e6, "ci_high": 1e6, "n_seeds": 1, "note": "extrapolated to 1M parameters, exact"},
+     "extrapolated from a fit (see note)"),
+    ({"value": 0.4, "ci_low": 0.2, "ci_high": 0.6, "n_seeds": 8, "note": "residual of the best affine fit"},
+     "95% CI over 8 seeds"),
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1, "note": "share of stencils exactly affine"},
+     "one run, no interval"),
+    ({"value": 1.0, "ci_low": float("nan"), "ci_high": float("nan"), "n_seeds": 3, "note": "",
+      "interval": "none (3 values, the order-statistic interval needs at least 6)"},
+     "no 95% CI (3 values, the order-statistic interval needs at least 6)"),
+    ({"value": 1.0, "ci_low": float("nan"), "ci_high": float("nan"), "n_seeds": 3, "note": ""},
+     "no 95% CI (3 seeds, no interval)"),
+    ({"value": 2.0, "ci_low": 2.0, "ci_high": 2.0, "n_seeds": 8, "note": "deterministic"}, "all 8 seeds equal"),
+])
+def test_uncertainty_kinds_never_call_an_extrapolation_exact(row, kind):
+    from relulab.reporting import reasons
+    assert reasons.uncertainty(row) == kind
+
+
+def test_an_undefined_interval_and_an_extrapolation_are_never_called_exact():
+    nan = float("nan")
+    few = {"value": 0.86, "ci_low": nan, "ci_high": nan, "n_seeds": 3}
+    assert markdown.estimate(few) == "0.86 (no 95% CI, 3 seeds)" and markdown.ci_text(few) == "undefined"
+    ext = {"value": 7.0, "ci_low": 7.0, "ci_high": 7.0, "n_seeds": 1, "note": "power-law fit, extrapolated"}
+    assert markdown.ci_text(ext) == "extrapolated, no interval" and "exact" not in markdown.estimate(ext)
+    fixed = {"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1, "note": "fixed by construction, exact"}
+    assert markdown.ci_text(fixed) == "fixed by construction"
+    assert markdown.ci_text({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}) == "exact"
+    # the summary table reads the primary statistic's own note
+    stats = KIND_STATS.assign(note=["power-law fit of the bytes", "", ""])
+    v = {**_kind_verdict(stats), "claim_id": "K"}
+    md = parts.summary_part({"claims": [KIND_LEDGER], "sources": {}}, pd.DataFrame([v]), stats)
+    row = next(line for line in md.splitlines() if line.startswith("| [K]"))
+    assert "extrapolated, no interval" in row and "| exact |" not in row
+    from relulab.reporting import reasons
+    undefined = KIND_STATS.assign(ci_low=[1.0, nan, 0.9], ci_high=[1.0, nan, 0.9])
+    assert "supported needs `resid` (CI low) > 1 (undefined)" in reasons.reason(KIND_LEDGER, _kind_verdict(undefined),
+                                                                              undefined)

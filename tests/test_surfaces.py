@@ -22,6 +22,13 @@ def test_smooth_function_is_planar_nowhere():
     assert surfaces.affine_residual(v)[0] > 0.05
 
 
+def test_a_diverged_network_has_no_planar_fraction_or_residual():
+    v = np.concatenate([_grid_values(lambda x, y: 0.3 * x + y), _grid_values(lambda x, y: x + y)])
+    v[1, 3, 4] = np.nan  # network 1 diverged: without the mask NaN comparisons would read as "not flat" (0)
+    assert surfaces.planar_fraction(v)[0] == 1.0 and np.isnan(surfaces.planar_fraction(v)[1])
+    assert np.isnan(surfaces.affine_residual(v)[1])
+
+
 def test_kink_costs_two_columns_of_stencils():
     n = 101
     v = _grid_values(lambda x, y: np.abs(x - 0.013), n)  # kink between two grid columns: both centres see it

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from relulab.reporting import verdicts
+from relulab.core import stats
 from relulab.core.evidence import claim_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,17 +129,19 @@ def test_decide_all_appends_reason_history_interval_and_build():
         {**CLAIM, "registered": "2026-11-22", "rule_history": "after_quick"},
         {**CLAIM, "id": "X2", "statistic": "count", "decision": {"supported": "value >= 3"}},
         {"id": "X3", "source": "s.txt", "claim": "c", "status": "not_testable", "reason": "needs ImageNet"}]}
-    s = _stats(claim_row("X1", "gain", 0.5, (0.2, 0.8), 5, "fig-a"), claim_row("X1", "other", 0.3, None, 5),
+    ci = stats.bootstrap_ci([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, float("nan")])  # 7 finite: HS lambda 0.7333, [0.2733, 0.7267]
+    s = _stats(claim_row("X1", "gain", 0.5, ci, evidence="fig-a"), claim_row("X1", "other", 0.3, None, 5),
                claim_row("X2", "count", 4.0, None, 1, note="exact and deterministic"))
     from relulab.reporting.reasons import reason
     table = verdicts.decide_all(ledger, s, {"fam"}, build="config/quick.yaml", reason=reason)
     assert list(table.columns) == verdicts.COLUMNS + verdicts.EXTRA_COLUMNS
     assert verdicts.EXTRA_COLUMNS == ["reason", "registered", "rule_history", "interval", "build"]
     x1, x2, x3 = (table.iloc[i] for i in range(3))
-    assert x1["reason"].startswith("Supported: `gain` (CI low) = 0.2 > 0.1") and "0.3 < 1" in x1["reason"]
+    assert x1["reason"].startswith("Supported: `gain` (CI low) = 0.2733 > 0.1") and "0.3 < 1" in x1["reason"]
+    assert x1["n_seeds"] == 7 and "1 of 8 seeds gave a non-finite value" in s["note"].iloc[0]
     assert (x1["registered"], x1["rule_history"]) == ("2026-11-22", "after_quick")
     assert (x2["registered"], x2["rule_history"]) == ("", "")
-    assert x1["interval"] == "95% percentile bootstrap over seeds" and x2["interval"] == "collapsed (exact)"
+    assert x1["interval"] == f"95% {stats.METHODS['median']}, over 7 seeds" and x2["interval"] == "collapsed (exact)"
     assert x3["interval"] == "none (no measured value)" and x3["reason"] == "Not testable here: needs ImageNet."
     assert set(table["build"]) == {"config/quick.yaml"}
     # the original columns are what decide() gives, unchanged
@@ -151,10 +154,26 @@ def test_decide_all_appends_reason_history_interval_and_build():
     ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}, "deterministic", "collapsed (exact)"),
     ({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3}, "fit; bootstrap over seeds",
      "bootstrap over seeds (named in the statistic's note)"),
-    ({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3}, "median over seeds", "95% percentile bootstrap over seeds"),
+    ({"value": 1.0, "ci_low": 0.5, "ci_high": 2.0, "n_seeds": 3}, "median over seeds",
+     "95% interval over 3 seeds (method not recorded in the statistic row)"),
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}, "exactly affine fraction", "collapsed (ci_low = value = ci_high over 1 seed)"),
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}, "power-law fit, exact inputs", "collapsed (extrapolated, no interval)"),
+    ({"value": 1.0, "ci_low": 1.0, "ci_high": 1.0, "n_seeds": 1}, "1 by construction (exact)", "collapsed (fixed by construction)"),
+    ({"value": 1.0, "ci_low": NAN, "ci_high": NAN, "n_seeds": 1}, "", "none (no interval over 1 seed)"),
 ])
 def test_interval_method_reads_only_the_row_and_its_note(row, note, method):
     assert verdicts.interval_method(row, note) == method
+
+
+@pytest.mark.parametrize("values, method", [
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], f"95% {stats.METHODS['median']}, over 6 seeds"),
+    ([1.0, 2.0, 3.0], "none (3 values, the order-statistic interval needs at least 6)"),
+    ([2.0, 2.0, 2.0], "collapsed (all 3 values equal)"),
+])
+def test_interval_method_names_the_recorded_method(values, method):
+    ci = stats.bootstrap_ci(values)
+    row = claim_row("X1", "gain", ci[0], ci)
+    assert verdicts.interval_method(row, row["note"], row["interval"]) == method
 
 
 def test_build_configfile_is_the_last_configfile():

@@ -8,7 +8,7 @@ from relulab.studies.surfaces import claims, figures, manifest
 log = runtime.start(snakemake)
 inp, out, par = snakemake.input, snakemake.output, snakemake.params
 ev = pd.read_csv(inp.evaluation)
-reg = claims.regression(ev)
+reg = claims.regression(claims.usable(ev))
 plots.save(figures.error_vs_depth_figure(summarize(reg, ["task", "activation", "depth"], "test_loss")), out.error_fig)
 evidence.atomic_write_csv(claims.error_table(ev), out.error_table)
 evidence.atomic_write_csv(claims.planarity_table(ev), out.planarity_table)

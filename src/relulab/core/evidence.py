@@ -10,17 +10,38 @@ from pathlib import Path
 
 import pandas as pd
 
-CLAIM_COLUMNS = ["claim_id", "statistic", "value", "ci_low", "ci_high", "n_seeds", "evidence", "note"]
+from relulab.core.stats import dropped_note
+
+CLAIM_COLUMNS = ["claim_id", "statistic", "value", "ci_low", "ci_high", "n_seeds", "evidence", "note", "interval"]
+OPTIONAL_CLAIM_COLUMNS = {"interval": ""}  # filled where an older or hand-made table lacks them
 MANIFEST_COLUMNS = ["id", "kind", "path", "caption", "claims"]
 KINDS = ("figure", "table")
 
 
-def claim_row(claim_id: str, statistic: str, value: float, ci=None, n_seeds: int = 1, evidence: str = "",
-              note: str = "") -> dict:
-    """One claim statistic; without `ci` the value is exact/deterministic and the CI collapses onto it."""
-    lo, hi = (value, value) if ci is None else ci
+def claim_row(claim_id: str, statistic: str, value: float, ci=None, n_seeds: int | None = None,
+              evidence: str = "", note: str = "", n_dropped: int | None = None, interval: str | None = None) -> dict:
+    """One claim statistic. `ci` is None (an exact/deterministic value: the CI collapses onto it), a
+    (ci_low, ci_high) pair, or a core.stats.Interval, whose n (finite seeds that entered the statistic),
+    n_dropped and method fill n_seeds, n_dropped and interval unless given. Dropped seeds are said in the note
+    ('2 of 8 seeds gave a non-finite value ... and were dropped'); n_seeds defaults to 1 without an Interval."""
+    if ci is None:
+        lo, hi = value, value
+        method = ""  # what kind of number it is (exact, extrapolated, by construction) is the note's to say
+    elif hasattr(ci, "method"):
+        lo, hi = ci[1], ci[2]
+        method = ci.method
+        n_seeds = ci.n if n_seeds is None else n_seeds
+        n_dropped = ci.n_dropped if n_dropped is None else n_dropped
+    else:
+        lo, hi = ci
+        method = ""
+    n_seeds = 1 if n_seeds is None else int(n_seeds)
+    dropped = dropped_note(n_seeds, int(n_dropped or 0))
+    if dropped and dropped not in note:
+        note = f"{note}; {dropped}" if note else dropped
     return {"claim_id": claim_id, "statistic": statistic, "value": float(value), "ci_low": float(lo),
-            "ci_high": float(hi), "n_seeds": int(n_seeds), "evidence": evidence, "note": note}
+            "ci_high": float(hi), "n_seeds": n_seeds, "evidence": evidence, "note": note,
+            "interval": method if interval is None else interval}
 
 
 def atomic_write_text(path, text: str) -> None:
@@ -41,8 +62,12 @@ def atomic_write_csv(df: pd.DataFrame, path) -> None:
     atomic_write_text(path, df.to_csv(index=False))
 
 
+def rows_frame(rows, columns: list[str]) -> pd.DataFrame:
+    return rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows), columns=columns)
+
+
 def _frame(rows, columns: list[str], what: str) -> pd.DataFrame:
-    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows), columns=columns)
+    df = rows_frame(rows, columns)
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(f"{what} lacks columns {missing}; expected {columns}")
@@ -50,6 +75,8 @@ def _frame(rows, columns: list[str], what: str) -> pd.DataFrame:
 
 
 def validate_claims(df: pd.DataFrame) -> pd.DataFrame:
+    df = rows_frame(df, CLAIM_COLUMNS)
+    df = df.assign(**{k: df[k].fillna(v) if k in df.columns else v for k, v in OPTIONAL_CLAIM_COLUMNS.items()})
     df = _frame(df, CLAIM_COLUMNS, "claims table")
     dup = df[df.duplicated(["claim_id", "statistic"])]
     if len(dup):

@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from relulab.reporting.build import banner_part, build_info, extra_configfiles, provisional_note
+from relulab.reporting.intervals import intervals_part
 from relulab.reporting.parts import benchmark_summary, chapters_part, reproducibility_part, summary_part, variables
 
 PACKAGES = ("torch", "snakemake", "numpy", "pandas", "scipy", "matplotlib", "pyyaml", "pypandoc-binary", "relulab")
@@ -104,6 +105,7 @@ def assemble(build_dir, *, ledger, verdicts, families, results_dir="results", be
     gen = build_dir / GENERATED
     gen.mkdir(exist_ok=True)
     (gen / "_banner.qmd").write_text(banner_part(info))
+    (gen / "_intervals.qmd").write_text(intervals_part(config or {}))
     (gen / "_summary.qmd").write_text(summary_part(ledger_data, verdict_df, stats))
     (gen / "_chapters.qmd").write_text(chapters_part(ledger_data, verdict_df, stats, manifest, tables,
                                                      provisional_note(info), prose,

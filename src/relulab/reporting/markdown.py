@@ -95,6 +95,8 @@ def estimate(row) -> str:
     seeds = f"{fmt(n)} seed{'s' if fmt(n) != '1' else ''}"
     if fmt(lo) == fmt(hi) == fmt(value):
         return f"{fmt(value)} ({collapsed(row)}, {seeds})"
+    if fmt(lo) == "—" or fmt(hi) == "—":
+        return f"{fmt(value)} (no {CI_LABEL}, {seeds})"
     return f"{fmt(value)} ({CI_LABEL} {fmt(lo)} to {fmt(hi)}, {seeds})"
 
 
@@ -114,11 +116,19 @@ def ci_text(row) -> str:
     lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
     if value == "—":
         return "—"
-    return collapsed(row) if lo == hi == value else f"{lo} to {hi}"
+    if lo == hi == value:
+        return collapsed(row)
+    return "undefined" if "—" in (lo, hi) else f"{lo} to {hi}"
 
 
 def collapsed(row) -> str:
-    """How to name an interval that collapses onto its value: one deterministic value, or several equal seeds."""
+    """How to name an interval that collapses onto its value, from the statistic's note where the row has one:
+    fixed by construction, extrapolated (never 'exact'), several equal seeds, else one exact value."""
+    note = text_of(row.get("note")).lower()
+    if re.search(r"by construction|by definition", note):
+        return "fixed by construction"
+    if re.search(r"extrapolat|\bfit(s|ted)?\b", note):
+        return "extrapolated, no interval"
     n = row.get("n_seeds")
     several = n is not None and not (isinstance(n, float) and math.isnan(n)) and int(n) > 1
     return "all seeds equal" if several else "exact"

@@ -22,6 +22,13 @@ from relulab.reporting.verdicts import FIELDS
 
 DECISION_ORDER = ("not_testable", "supported", "supported_with_caveats", "true_by_definition", "refuted", "not_supported")
 MAX_TABLE_ROWS = 40
+# what a verdict of this kind means, said in its box (a data-driven not_testable, a reading true by definition)
+KIND_NOTES = {
+    "not_testable": "The data show that the runs did not reach the regime the claim is about, so the claim is "
+                    "neither supported nor refuted at this budget.",
+    "true_by_definition": "The reading tested holds by construction: the rule that fired reads a statistic fixed by "
+                          "the definition or the configuration, not a measured effect.",
+}
 
 
 def verdict_counts(verdicts: pd.DataFrame) -> dict[str, int]:
@@ -44,7 +51,10 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
     for c in ledger["claims"]:
         v = by_id.loc[c["id"]].to_dict() if c["id"] in by_id.index else {"verdict": "pending"}
         stat = text_of(v.get("statistic"))
-        measured = v["verdict"] not in ("pending", "not_testable") and fmt(v.get("value")) != "—"
+        prim = stats[(stats["claim_id"] == c["id"]) & (stats["statistic"] == stat)] if stat else stats.iloc[0:0]
+        shown = {**v, "note": prim["note"].iloc[0] if len(prim) and "note" in prim else ""}  # the statistic's note
+        measured = (v["verdict"] != "pending" and fmt(v.get("value")) != "—"
+                    and (v["verdict"] != "not_testable" or bool(text_of(v.get("rule")))))
         why = reason(c, v, stats[stats["claim_id"] == c["id"]]).split(": ", 1)[-1]
         rows.append("| " + " | ".join([
             f"[{c['id']}](#{claim_anchor(c['id'])})",
@@ -53,7 +63,7 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
             cell(why),
             stat_html(stat) if stat else "—",
             fmt(v.get("value")) if measured else "—",
-            ci_text(v) if measured else "—",
+            ci_text(shown) if measured else "—",
             fmt(v.get("n_seeds")) if measured else "—",
             f"[-@{family_anchor(c.get('family'))}]",
         ]) + " |")
@@ -69,8 +79,8 @@ def summary_part(ledger: dict, verdicts: pd.DataFrame, stats: pd.DataFrame | Non
     return (f"# Summary of verdicts {{#sec-summary}}\n\n"
             f"The ledger holds {n} claims: {told}. @tbl-summary lists them all; the claim id links to the "
             f"claim's section, where the decision rule, the statistics and the evidence are shown.\n\n"
-            f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (median over seeds) with its "
-            f"{CI_LABEL} over seeds; chapter: the family chapter where the claim is discussed. {{#tbl-summary}}\n\n"
+            f"{table}\n\n: Verdicts of all {n} claims: the primary statistic (a median over seeds unless its "
+            f"note says otherwise) with its {CI_LABEL} and the number of seeds that entered it; chapter: the family chapter where the claim is discussed. {{#tbl-summary}}\n\n"
             + history_part(ledger) + "\n" + sources_part(ledger))
 
 
@@ -103,10 +113,13 @@ def verdict_callout(claim: dict, v: dict, stats: pd.DataFrame | None = None, pro
         body.append("No verdict yet: " + md_text(why).rstrip(".") + ".")
     else:
         prim = stats[stats["statistic"] == v["statistic"]] if stats is not None and len(stats) else []
+        row = {**v, "note": prim.iloc[0].get("note", "")} if len(prim) else v  # the statistic's own note
         sort = uncertainty(prim.iloc[0].to_dict() if len(prim) else v)
-        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(v)}**; {sort}.")
+        body.append(f"Primary statistic `{v['statistic']}` = **{estimate(row)}**; {sort}.")
         if text_of(v.get("rule")):
             body.append(f"Rule that fired: `{text_of(v['rule'])}`.")
+        if verdict in KIND_NOTES:
+            body.append(KIND_NOTES[verdict])
         if text_of(v.get("note")):
             body.append(md_text(v["note"]))
     if provisional:

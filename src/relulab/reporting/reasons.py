@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 
 import pandas as pd
 
@@ -66,8 +67,8 @@ def need_text(node: ast.AST, env: dict, primary: str) -> str:
         right = node.comparators[0]
         rhs = _number(right.value) if isinstance(right, ast.Constant) else _side(right, env, primary)
         lhs = _number(node.left.value) if isinstance(node.left, ast.Constant) else operand(node.left, primary)
-        measured = "" if isinstance(node.left, ast.Constant) else \
-            f" (measured {_number(evaluate_node(node.left, env))})"
+        left = None if isinstance(node.left, ast.Constant) else _number(evaluate_node(node.left, env))
+        measured = "" if left is None else " (undefined)" if left == "—" else f" (measured {left})"
         return f"{lhs} {_OPS[type(node.ops[0])]} {rhs}{measured}"
     return clause_text(node, env, primary) + " (false)"
 
@@ -121,6 +122,11 @@ def reason(claim: dict, verdict: dict, stats: pd.DataFrame) -> str:
             if need not in [n for _, n in failed]:
                 failed.append((_label(key), need))
     needs = "; ".join(f"{k} needs {n}" for k, n in failed)
+    if held and v == "not_testable":
+        return f"{label}: the runs did not reach the regime the claim is about ({held}); this is not a refutation."
+    if held and v == "true_by_definition":
+        return (f"{label}: {held}, a value fixed by construction"
+                + (f"; no measured rule held ({needs})" if needs else "") + ".")
     if held and v == "refuted":
         return f"{label}: {held}."
     if held:
@@ -128,22 +134,36 @@ def reason(claim: dict, verdict: dict, stats: pd.DataFrame) -> str:
     return f"{label}: no rule held — " + (needs or "no rule applies") + "."
 
 
+# kinds of number a statistic's note may name, tried in this order (a fit's extrapolation is never 'exact'); a
+# 'fit' counts only for a value without an interval (a residual of a fit over seeds is an ordinary statistic)
+NOTE_KINDS = ((r"by construction|by definition", "fixed by construction", False),
+              (r"extrapolat", "extrapolated from a fit (see note)", False),
+              (r"\bfit(s|ted)?\b", "extrapolated from a fit (see note)", True))
+
+
 def uncertainty(row) -> str:
-    """What kind of number a statistic is, only from its own row: 'exact', 'extrapolated from a fit',
-    'timing on this machine', the interval over N seeds, 'all N seeds equal' or 'one run, no interval'."""
+    """What kind of number a statistic is, only from its own row: 'fixed by construction', 'extrapolated from a
+    fit', 'timing on this machine', 'no interval' (too few seeds), the interval over N seeds, 'exact' (a
+    collapsed single value whose note says exact), 'all N seeds equal' or 'one run, no interval'."""
     note = text_of(row.get("note")).lower()
     n = row.get("n_seeds")
     n = int(n) if n is not None and not (isinstance(n, float) and math.isnan(n)) else 0
+    seeds = f"{n} seed{'s' if n != 1 else ''}"
     lo, hi, value = fmt(row.get("ci_low")), fmt(row.get("ci_high")), fmt(row.get("value"))
     if value == "—":
         return "not measured"
-    if "extrapolat" in note or " fit" in f" {note}":
-        return "extrapolated from a fit (see note)"
-    if "wall-clock" in note or "timing" in note:
-        return f"timing on this machine, {n} seed{'s' if n != 1 else ''}"
     collapsed = lo == hi == value
-    if "exact" in note and collapsed and n <= 1:
+    for pattern, kind, only_collapsed in NOTE_KINDS:
+        if re.search(pattern, note) and (collapsed or not only_collapsed):
+            return kind
+    if "wall-clock" in note or "timing" in note:
+        return f"timing on this machine, {seeds}"
+    if lo == "—" or hi == "—":
+        why = text_of(row.get("interval"))
+        why = why[len("none ("):-1] if why.startswith("none (") and why.endswith(")") else why
+        return f"no {CI_LABEL} (" + (why or f"{seeds}, no interval") + ")"
+    if re.search(r"\b(exact|deterministic)\b", note) and collapsed and n <= 1:
         return "exact"
     if collapsed:
         return f"all {n} seeds equal" if n > 1 else "one run, no interval"
-    return f"{CI_LABEL} over {n} seeds"
+    return f"{CI_LABEL} over {seeds}"

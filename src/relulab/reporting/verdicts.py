@@ -243,24 +243,39 @@ def decide(claim: dict, stats: pd.DataFrame, families: set[str]) -> dict:
     return {**base, "verdict": "not_supported", "rule": "no supporting or refuting rule held"}
 
 
-def interval_method(row: dict, note: str = "") -> str:
-    """How the primary statistic's CI was made, only from what the data say: collapsed when ci_low = value =
-    ci_high (exact where the statistic's note says exact/deterministic), else the method the statistic's note
-    names, else the percentile bootstrap over seeds that core.stats.bootstrap_ci computes."""
+def _text(x) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x).strip()
+
+
+def interval_method(row: dict, note: str = "", interval: str = "") -> str:
+    """How the primary statistic's CI was made, only from what the data say: the method its statistic row
+    records (core.stats.Interval.method, via claim_row), with the level and the seeds that entered it; else for a
+    collapsed interval (ci_low = value = ci_high) the kind of number the note names (fixed by construction,
+    extrapolated, exact/deterministic), else the method the note names, else 'not recorded'."""
     value, lo, hi = (row.get(k) for k in ("value", "ci_low", "ci_high"))
     if not _finite(value):
         return "none (no measured value)"
-    note = str(note or "").lower()
+    note, interval = _text(note).lower(), _text(interval)
     n = int(row.get("n_seeds") or 0)
+    seeds = f"{n} seed{'s' if n != 1 else ''}"
+    if interval and not (lo == value == hi and not interval.startswith("collapsed")):
+        if interval.startswith(("none", "collapsed")):
+            return interval
+        return f"{round(LEVEL * 100)}% {interval}, over {seeds}"
     if lo == value == hi:
-        if "exact" in note or "deterministic" in note:
-            return "collapsed (exact)"
-        return f"collapsed (ci_low = value = ci_high over {n} seed{'s' if n != 1 else ''})"
+        for pattern, kind in ((r"by construction|by definition", "fixed by construction"),
+                              (r"extrapolat|\bfit(s|ted)?\b", "extrapolated, no interval"),
+                              (r"\b(exact|deterministic)\b", "exact")):
+            if re.search(pattern, note):
+                return f"collapsed ({kind})"
+        return f"collapsed (ci_low = value = ci_high over {seeds})"
+    if not (_finite(lo) and _finite(hi)):
+        return f"none (no interval over {seeds})"
     for word, method in (("bootstrap", "bootstrap over seeds (named in the statistic's note)"),
                          ("wilson", "Wilson interval (named in the statistic's note)")):
         if word in note:
             return method
-    return f"{round(LEVEL * 100)}% percentile bootstrap over seeds"
+    return f"{round(LEVEL * 100)}% interval over {seeds} (method not recorded in the statistic row)"
 
 
 def decide_all(ledger: dict, stats: pd.DataFrame, families: set[str], build: str = "",
@@ -275,8 +290,9 @@ def decide_all(ledger: dict, stats: pd.DataFrame, families: set[str], build: str
         row = decide(c, own, families)
         prim = own[own["statistic"] == c.get("statistic")] if len(own) else own
         note = prim["note"].iloc[0] if len(prim) and "note" in prim else ""
+        method = prim["interval"].iloc[0] if len(prim) and "interval" in prim else ""
         reg = c.get("registered")
         rows.append({**row, "reason": reason(c, row, own) if reason else "", "registered": "" if reg is None else str(reg),
                      "rule_history": c.get("rule_history") or "",
-                     "interval": interval_method(row, note), "build": build})
+                     "interval": interval_method(row, note, method), "build": build})
     return pd.DataFrame(rows, columns=COLUMNS + EXTRA_COLUMNS)

@@ -110,7 +110,7 @@ def _c3_rows(add, inv: pd.DataFrame, m: pd.DataFrame, n: int, shift_probe: int) 
         "cosine similarity of last-conv features of shifted and original images, pooling minus no pooling")
     params = m.groupby("model").params.first()
     add("C3", "nopool_over_pool_params", (params["cnn_nopool"] / params["cnn"],) * 3, 1,
-        "parameter count without pooling over with pooling (exact)", ci=False)
+        "parameter count without pooling over with pooling: exact, fixed by construction (the architectures)", ci=False)
 
 
 def _c4_rows(add, inv: pd.DataFrame, pr: pd.DataFrame, n: int) -> None:
@@ -138,7 +138,7 @@ def _c5_rows(add, m: pd.DataFrame, n: int) -> None:
     add("C5", "cnn_minus_mlp_same_params_acc", _paired(ta("cnn"), ta(same)), n,
         f"test accuracy, CNN ({params['cnn']} parameters) minus {same} ({params[same]})")
     add("C5", "largest_mlp_param_ratio", (params[big] / params["cnn"],) * 3, 1,
-        f"{big} parameters over the CNN's (exact)", ci=False)
+        f"{big} parameters over the CNN's: exact, fixed by construction (the configured widths)", ci=False)
     add("C5", "largest_mlp_minus_cnn_acc", _paired(ta(big), ta("cnn")), n, f"test accuracy, {big} minus CNN")
 
 

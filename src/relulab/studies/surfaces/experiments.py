@@ -96,7 +96,8 @@ def planar_fraction(values: np.ndarray, tol: float = PLANAR_TOL) -> np.ndarray:
     """Fraction of interior grid points whose 3x3 stencil is exactly affine (all second differences ~ 0).
 
     A piecewise-linear function is affine on every stencil that no region boundary crosses; a smooth
-    non-linear one almost nowhere. Returns one fraction per model: values (S, n, n) -> (S,).
+    non-linear one almost nowhere. Returns one fraction per model: values (S, n, n) -> (S,); NaN for a model
+    whose grid values are not all finite.
     """
     v = values
     scale = tol * (1.0 + np.nanmax(np.abs(v), axis=(1, 2), keepdims=True))
@@ -104,7 +105,7 @@ def planar_fraction(values: np.ndarray, tol: float = PLANAR_TOL) -> np.ndarray:
     dyy = v[:, 2:, 1:-1] - 2 * v[:, 1:-1, 1:-1] + v[:, :-2, 1:-1]
     dxy = v[:, 2:, 2:] - v[:, 2:, :-2] - v[:, :-2, 2:] + v[:, :-2, :-2]
     flat = (np.abs(dxx) <= scale) & (np.abs(dyy) <= scale) & (np.abs(dxy) <= scale)
-    return flat.mean(axis=(1, 2))
+    return np.where(np.isfinite(v).all(axis=(1, 2)), flat.mean(axis=(1, 2)), np.nan)  # NaN for a diverged net
 
 
 def affine_residual(values: np.ndarray) -> np.ndarray:

@@ -63,7 +63,7 @@ def surface_figure(task: str, panels: list[dict], n: int):
 
 
 def error_vs_depth_figure(df: pd.DataFrame):
-    """Median test MSE (95% bootstrap CI) against depth at an equal unit budget, per task and activation."""
+    """Median test MSE (95% CI of the median) against depth at an equal unit budget, per task and activation."""
     style()
     tasks_ = sorted(df["task"].unique())
     fig, axes = plt.subplots(1, len(tasks_), figsize=(3.6 * len(tasks_), 3.2), squeeze=False)

@@ -25,9 +25,9 @@ def manifest(tasks, surface_figs, classify_tasks, boundary_figs, out) -> list[di
         *[{"id": i, "kind": "figure", "path": p, "claims": "A6", "caption": BOUNDARY_CAPTION.format(task=t)}
           for i, p, t in zip(boundary_ids(classify_tasks), boundary_figs, classify_tasks)],
         {"id": "fig-surfaces-error-depth", "kind": "figure", "path": out.error_fig, "claims": "R4 F1",
-         "caption": "Test MSE against depth at an equal hidden-unit budget: median over seeds with 95% bootstrap CI."},
+         "caption": "Test MSE against depth at an equal hidden-unit budget: median over seeds with its 95% CI (order-statistic interval; none with fewer than 6 seeds); diverged runs left out."},
         {"id": "tbl-surfaces-error", "kind": "table", "path": out.error_table, "claims": "F1 A6",
-         "caption": "Test loss per cell (median over seeds, 95% bootstrap CI) and the number of diverged runs."},
+         "caption": "Test loss per cell (median over seeds with its 95% CI; diverged runs left out and counted in n_dropped) and the number of diverged runs."},
         {"id": "tbl-surfaces-planarity", "kind": "table", "path": out.planarity_table, "claims": "R4 A1 F1",
          "caption": "Fraction of grid stencils on which the learned function is exactly affine, and the relative "
                     "residual of the best affine fit over the whole square (median over seeds, 95% CI)."},
