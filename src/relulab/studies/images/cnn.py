@@ -13,11 +13,13 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 # Xu et al. 2015 compare leaky ReLU with slope 0.01 and "very leaky" 1/5.5; RReLU draws 1/a, a ~ U(3, 8).
-IMAGE_ACTIVATIONS = ("relu", "leaky_relu", "very_leaky_relu", "prelu", "rrelu", "elu", "tanh", "sigmoid", "identity")
-LEAKY = {"leaky_relu": 0.01, "very_leaky_relu": 1 / 5.5}
+# leaky_relu_025 fixes the slope at PReLU's initial value: PReLU minus it isolates learning the slope (F9).
+IMAGE_ACTIVATIONS = ("relu", "leaky_relu", "very_leaky_relu", "leaky_relu_025", "prelu", "rrelu", "elu", "tanh",
+                     "sigmoid", "identity")
+PRELU_INIT = 0.25
+LEAKY = {"leaky_relu": 0.01, "very_leaky_relu": 1 / 5.5, "leaky_relu_025": PRELU_INIT}
 RRELU_LOWER, RRELU_UPPER = 1 / 8, 1 / 3  # torch-style slope bounds of the source's 1/U(3, 8)
 RRELU_TEST_SLOPE = 1 / 5.5  # 1/mean(a), the source's (and Xu et al.'s) test-time slope
-PRELU_INIT = 0.25
 
 
 class RandomLeaky(nn.Module):
@@ -254,6 +256,15 @@ def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, d
 
 def _is_slope(spec: NetSpec, name: str) -> bool:
     return spec.activation == "prelu" and name.endswith(".1.weight")
+
+
+def prelu_slopes(stack: Stack) -> dict[str, np.ndarray]:
+    """Per layer (conv1.., dense1..), each network's learned PReLU slopes averaged over the layer's channels."""
+    if stack.spec.activation != "prelu":
+        return {}
+    keys = [f"blocks.{i}.1.weight" for i in range(len(stack.spec.channels))] + [
+        f"hidden.{i}.1.weight" for i in range(len(stack.spec.head))]
+    return {name: stack.params[k].double().mean(1).numpy() for name, k in zip(layer_names(stack.spec), keys)}
 
 
 def as_images(x: torch.Tensor, spec: NetSpec) -> torch.Tensor:

@@ -73,7 +73,8 @@ def train_model(cfg: dict, name: str, seeds: list[int], log=None) -> tuple[cnn.S
     st = cnn.Stack(spec, seeds)
     hist = cnn.train(st, ts, d.x_train, d.y_train, log=log)
     n = cfg["n_eval"]
-    final = pd.DataFrame({"model": name, "seed": seeds, "params": cnn.n_params(spec),
+    final = pd.DataFrame({"model": name, "seed": seeds, "params": cnn.n_params(spec), "n_train": len(d.x_train),
+                          "n_test": len(d.x_test), "epochs": ts.epochs,
                           "train_acc": st.accuracy(d.x_train[:n], d.y_train[:n]),
                           "test_acc": st.accuracy(d.x_test, d.y_test)})
     return st, final.merge(hist.groupby("seed", as_index=False).train_error.last().rename(
@@ -118,12 +119,23 @@ def steps_to(history: pd.DataFrame, target: float, budget: int) -> pd.DataFrame:
         steps=lambda f: f.seed.map(hit).fillna(budget), reached=lambda f: f.seed.isin(hit.index))
 
 
+def late_improvement(history: pd.DataFrame, tail: float = 0.25) -> pd.Series:
+    """Per seed: running training error over the window ending at (1 - tail) of training minus over the last
+    window (each a tenth of the logged steps); near 0 when training has plateaued."""
+    def one(h):
+        e = h.sort_values("step").train_error.to_numpy()
+        w, cut = max(1, len(e) // 10), int(round(len(e) * (1 - tail)))
+        return float(e[max(0, cut - w):max(1, cut)].mean() - e[-w:].mean())
+    return history.groupby("seed").apply(one, include_groups=False)
+
+
 def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the CNN with activation `act` on the full or small training set, every seed at once.
 
-    Returns the final metrics (activation, seed, train_error, test_error, gap, steps to target) and the
-    history. Each activation's run is independent of the others (data and seeds are fixed), so the grid
-    runs as one job per activation and concat_tables joins them in the configured order.
+    Returns the final metrics (activation, seed, train error and loss, test error, gap, steps to target, late
+    improvement of the running training error, PReLU's learned slopes per layer) and the history. Each
+    activation's run is independent of the others (data and seeds are fixed), so the grid runs as one job per
+    activation and concat_tables joins them in the configured order.
     """
     n_train, epochs = cfg[f"{size}_n_train"], cfg[f"{size}_epochs"]
     d = load_data(cfg, n_train)
@@ -131,14 +143,19 @@ def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None)
     spec, ts = base_spec(cfg, d.image_shape, act), base_train(cfg, epochs)
     st = cnn.Stack(spec, seeds)
     hist = cnn.train(st, ts, d.x_train, d.y_train, log=log).assign(activation=act)
-    train_err = 1 - st.accuracy(d.x_train[:n], d.y_train[:n])
+    logits = st.logits(d.x_train[:n])
+    train_loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), d.y_train[:n].expand(len(seeds), -1),
+                                                   reduction="none").mean(1).double().numpy()
+    train_err = 1 - (logits.argmax(-1) == d.y_train[:n]).double().mean(1).numpy()
     test_err = 1 - st.accuracy(d.x_test, d.y_test)
     speed = steps_to(hist, cfg["speed_target_error"], int(hist.step.max()))
     res = [affine_residual(st.network(i), d.x_test[:64]) if act == "identity" else np.nan for i in range(len(seeds))]
-    final = pd.DataFrame({"size": size, "n_train": len(d.x_train), "activation": act, "seed": seeds,
-                          "train_error": train_err, "test_error": test_err, "gap": test_err - train_err,
-                          "steps_to_target": speed.steps.to_numpy(), "reached": speed.reached.to_numpy(),
-                          "affine_residual": res})
+    final = pd.DataFrame({"size": size, "n_train": len(d.x_train), "epochs": ts.epochs, "activation": act,
+                          "seed": seeds, "train_error": train_err, "train_loss": train_loss, "test_error": test_err,
+                          "gap": test_err - train_err, "steps_to_target": speed.steps.to_numpy(),
+                          "reached": speed.reached.to_numpy(), "affine_residual": res,
+                          "late_improvement": late_improvement(hist).reindex(seeds).to_numpy(),
+                          **{f"slope_{k}": v for k, v in cnn.prelu_slopes(st).items()}})
     if log is not None:
         log.info("%s %s: test error %s", size, act, np.round(test_err, 4))
     return final, hist
