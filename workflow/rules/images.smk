@@ -6,13 +6,13 @@ IMG_DIR = "results/images"
 IMG_TRAIN_KEYS = ("dataset", "n_train", "n_eval", "channels", "kernels", "head", "epochs", "batch_size", "lr",
                   "weight_decay", "wide_factor", "rotation_train", "mlp_widths", "identity_widths")
 IMG_ACT_KEYS = ("dataset", "n_eval", "channels", "kernels", "head", "batch_size", "lr", "weight_decay",
-                "speed_target_error")
+                "speed_target_error", "match_train_error")
 IMG_PROBE_KEYS = ("dataset", "n_train", "n_eval", "epochs", "batch_size", "lr", "weight_decay", "probe_n_train",
                   "probe_l2", "probe_iters", "channel_fraction")
 
 IMG_REPORT_KEYS = ("dataset", "channels", "kernels", "head", "full_epochs", "small_epochs", "n_eval", "probe_n_train",
                    "wide_factor", "rotation_train", "pair_threshold", "channel_fraction", "speed_target_error",
-                   "batch_size", "lr")
+                   "batch_size", "lr", "match_train_error")
 
 
 wildcard_constraints:

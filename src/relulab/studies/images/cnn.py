@@ -207,10 +207,11 @@ def rotate(x: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
 
 
 def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, data_seed: int = 0,
-          log=None) -> pd.DataFrame:
+          log=None, on_epoch=None) -> pd.DataFrame:
     """Train every network of the stack on (x, y) with its own data order; returns the training-error log.
 
     Rows (seed, step, epoch, train_error): the running mini-batch error over the last `log_every` steps.
+    on_epoch(step), if given, is called at the end of every epoch and after the last step (evaluation hooks).
     """
     S, N = len(stack), len(x)
     gens = [torch.Generator().manual_seed(10_000 * data_seed + s) for s in stack.seeds]
@@ -249,6 +250,8 @@ def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, d
             err_acc.zero_()
             if log is not None and (step + 1) % (tspec.log_every * 10) == 0:
                 log.info("step %d/%d running train error %.4f", step + 1, steps, rows[-1]["train_error"])
+        if on_epoch is not None and (b == steps_per_epoch - 1 or step + 1 == steps):
+            on_epoch(step + 1)
     for v in stack.params.values():
         v.requires_grad_(False)
     return pd.DataFrame(rows)

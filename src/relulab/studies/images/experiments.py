@@ -129,6 +129,28 @@ def late_improvement(history: pd.DataFrame, tail: float = 0.25) -> pd.Series:
     return history.groupby("seed").apply(one, include_groups=False)
 
 
+def at_matched_train_error(checks: list[tuple], target: float) -> dict[str, np.ndarray]:
+    """Per network, the test error at the first epoch-end check whose training error is at most target, linearly
+    interpolated from the check before on training error; NaN (and matched False) if no check reached it.
+
+    checks: (step, train_error (S,), test_error (S,)) in training order, both on n_eval images.
+    """
+    steps = np.array([c[0] for c in checks], float)
+    tr, te = np.stack([c[1] for c in checks], 1), np.stack([c[2] for c in checks], 1)  # (S, checks)
+    rows = []
+    for r, e in zip(tr, te):
+        hit = np.nonzero(r <= target)[0]
+        if hit.size == 0:
+            rows.append((False, np.nan, np.nan))
+            continue
+        k = int(hit[0])
+        prev = max(k - 1, 0)
+        w = 1.0 if k == 0 else (r[prev] - target) / (r[prev] - r[k])
+        rows.append((True, steps[prev] + w * (steps[k] - steps[prev]), e[prev] + w * (e[k] - e[prev])))
+    matched, step, test = (np.asarray(v) for v in zip(*rows))
+    return {"matched": matched.astype(bool), "matched_step": step.astype(float), "matched_test_error": test.astype(float)}
+
+
 def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the CNN with activation `act` on the full or small training set, every seed at once.
 
@@ -142,7 +164,11 @@ def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None)
     n = cfg["n_eval"]
     spec, ts = base_spec(cfg, d.image_shape, act), base_train(cfg, epochs)
     st = cnn.Stack(spec, seeds)
-    hist = cnn.train(st, ts, d.x_train, d.y_train, log=log).assign(activation=act)
+    checks = []
+    hist = cnn.train(st, ts, d.x_train, d.y_train, log=log, on_epoch=lambda step: checks.append(
+        (step, 1 - st.accuracy(d.x_train[:n], d.y_train[:n]), 1 - st.accuracy(d.x_test[:n], d.y_test[:n])))
+    ).assign(activation=act)
+    matched = at_matched_train_error(checks, cfg["match_train_error"])
     logits = st.logits(d.x_train[:n])
     train_loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), d.y_train[:n].expand(len(seeds), -1),
                                                    reduction="none").mean(1).double().numpy()
@@ -154,7 +180,7 @@ def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None)
                           "seed": seeds, "train_error": train_err, "train_loss": train_loss, "test_error": test_err,
                           "gap": test_err - train_err, "steps_to_target": speed.steps.to_numpy(),
                           "reached": speed.reached.to_numpy(), "affine_residual": res,
-                          "late_improvement": late_improvement(hist).reindex(seeds).to_numpy(),
+                          "late_improvement": late_improvement(hist).reindex(seeds).to_numpy(), **matched,
                           **{f"slope_{k}": v for k, v in cnn.prelu_slopes(st).items()}})
     if log is not None:
         log.info("%s %s: test error %s", size, act, np.round(test_err, 4))
