@@ -28,8 +28,9 @@ def tables():
                    ("random_init", 1, "conv1", s, 0.55), ("random_init", 2, "conv2", s, 0.6),
                    ("random_init", 0, "pixels", s, 0.5)]
     t["probes"] = _frame("kind depth layer seed probe_acc", probes)
-    t["channels"] = _frame("seed channels_needed max_ablation_drop max_class_recall_drop",
-                           [(2, 5, 0.3, 0.5), (0, 3, 0.1, 0.5), (1, 4, 0.2, 0.5)])
+    t["channels"] = _frame("seed classes_several_channels_probe classes_surviving_single_ablation "
+                           "median_probe_channels_per_class max_ablation_drop max_class_recall_drop",
+                           [(2, 5, 0, 2.5, 0.3, 0.5), (0, 3, 1, 1.5, 0.1, 0.5), (1, 4, 2, 2.0, 0.2, 0.5)])
     cnn = {0: 0.8, 1: 0.85, 2: 0.9}
     metrics = []
     for s in SEEDS:
@@ -90,7 +91,7 @@ def acts():
 def rows():
     out = claims.claim_rows(tables(), claims.EVIDENCE, shift_probe=2)
     by = {(r["claim_id"], r["statistic"]): r for r in out}
-    assert len(by) == len(out) == 66
+    assert len(by) == len(out) == 68
     return by
 
 
@@ -105,7 +106,9 @@ def test_c1_c7(rows):
 
 
 def test_c2_c3(rows):
-    _check(rows["C2", "channels_for_95pct_probe"], 4.0, 3, 3.0, 5.0)
+    _check(rows["C2", "classes_needing_several_channels"], 4.0, 3, 3.0, 5.0)
+    _check(rows["C2", "classes_surviving_any_single_ablation"], 1.0, 3, 0.0, 2.0)
+    _check(rows["C2", "median_probe_channels_per_class"], 2.0, 3, 1.5, 2.5)
     _check(rows["C2", "max_single_ablation_drop"], 0.2, 3, 0.1, 0.3)
     _check(rows["C2", "max_class_recall_drop"], 0.5, 3, 0.5, 0.5)
     _check(rows["C3", "pool_minus_nopool_shift_retention"], 0.35, 3, 0.3, 0.4)  # 0.7 - (0.4, 0.35, 0.3)
@@ -205,3 +208,28 @@ def test_at_matched_train_error_interpolates_by_hand():
     assert m["matched"].tolist() == [True, True, False]
     assert m["matched_step"][:2] == pytest.approx([25.0, 10.0]) and np.isnan(m["matched_step"][2])
     assert m["matched_test_error"][:2] == pytest.approx([0.3, 0.2]) and np.isnan(m["matched_test_error"][2])
+
+
+def test_concepts_by_hand():
+    """A class carried by one channel needs 1, a class split over two channels needs 2, by probe and ablation."""
+    import torch
+    from relulab.studies.images import concepts
+    g = torch.Generator().manual_seed(0)
+    n = 600
+    y = torch.arange(n) % 3
+    # channel 0 fires for class 0; channels 1 and 2 each carry half the class-1 signal (either alone is weaker);
+    # class 2 is "none of them"
+    f = torch.randn(n, 3, generator=g) * 0.3
+    f[:, 0] += 3.0 * (y == 0)
+    f[:, 1] += 1.0 * (y == 1)
+    f[:, 2] += 1.0 * (y == 1)
+    maps = f[:, :, None, None].expand(n, 3, 2, 2).clone()
+    head = lambda m: torch.stack([m[:, 0].mean((-1, -2)) * 2 - 3,
+                                  m[:, 1].mean((-1, -2)) + m[:, 2].mean((-1, -2)) - 1,
+                                  torch.zeros(len(m))], 1)
+    lose = concepts.ablations_to_lose_class(head, maps, y, 3)
+    assert lose[0] == 1 and lose[1] == 2
+    # for the probe, class 1's two channels carry 0.5 each: one alone separates it clearly worse than both
+    f[:, 1:] += -0.5 * (y == 1)[:, None]
+    need = concepts.probe_channels_per_class(f[None, :400], y[:400], f[None, 400:], y[400:], 3, 1e-3, 100, 0.95)
+    assert need[0, 0] == 1 and need[0, 1] == 2

@@ -66,11 +66,18 @@ def _c7_rows(add, pb: pd.DataFrame) -> None:
 
 
 def _c2_rows(add, channels: pd.DataFrame) -> None:
-    """C2: channels a probe needs, and what zeroing one channel costs."""
-    ch = channels.sort_values("seed")
-    add("C2", "channels_for_95pct_probe", _ci(ch.channels_needed),
-        "channels (ranked by single-channel probe accuracy) a probe needs for 95% of the all-channel accuracy",
-        MEDIAN)
+    """C2: how many of the last conv block's channels each class needs (existential reading: some classes need
+    several), by one-vs-rest probes on channel-pooled features and by cumulative ablations, and what zeroing one
+    channel alone costs."""
+    ch = channels.groupby("seed").median(numeric_only=True)
+    add("C2", "classes_needing_several_channels", _ci(ch.classes_several_channels_probe),
+        "classes (of all) whose one-vs-rest probe on channel-averaged last-conv features needs 2 or more channels "
+        "(ranked by the all-channel probe's weights) for 95% of its all-channel balanced accuracy", MEDIAN)
+    add("C2", "classes_surviving_any_single_ablation", _ci(ch.classes_surviving_single_ablation),
+        "classes whose recall stays above half its intact value whichever single last-conv channel is zeroed (the "
+        "class needs 2 or more channels removed to be lost)", MEDIAN)
+    add("C2", "median_probe_channels_per_class", _ci(ch.median_probe_channels_per_class),
+        "channels a class's one-vs-rest probe needs, median over classes", MEDIAN)
     add("C2", "max_single_ablation_drop", _ci(ch.max_ablation_drop),
         "largest test-accuracy drop from zeroing one channel of the last conv block", MEDIAN)
     add("C2", "max_class_recall_drop", _ci(ch.max_class_recall_drop),
