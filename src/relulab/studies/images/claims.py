@@ -206,8 +206,8 @@ def config_values(cfg: dict, metrics: pd.DataFrame, acts: pd.DataFrame) -> dict[
         "seeds": str(int(metrics.seed.nunique())),
         "arch": f"{_count(len(ch), 'conv-activation-max-pool block')} ({' and '.join(map(str, ch))} channels, "
                 f"{' then '.join(f'{k}x{k}' for k in ks)} kernels) and "
-                + (f"dense hidden layers of {' and '.join(map(str, cfg['head']))} units" if cfg["head"]
-                   else "no dense hidden layer"),
+                + (f"{_count(len(cfg['head']), 'dense hidden layer')} of {' and '.join(map(str, cfg['head']))} units"
+                   if cfg["head"] else "no dense hidden layer"),
         "c_train": f"{_count(int(cnn.n_train), 'training image')} for {_epochs(cnn.epochs)}",
         "full_train": f"{_count(int(n_size['full']), 'training image')} for {_epochs(cfg['full_epochs'])}",
         "small_train": f"{_count(int(n_size['small']), 'training image')} for {_epochs(cfg['small_epochs'])}",
@@ -218,6 +218,7 @@ def config_values(cfg: dict, metrics: pd.DataFrame, acts: pd.DataFrame) -> dict[
         "rotation_train": f"{cfg['rotation_train']:g}", "pair_threshold": f"{cfg['pair_threshold']:g}",
         "channel_pct": f"{cfg['channel_fraction'] * 100:g}%", "speed_target": f"{cfg['speed_target_error'] * 100:g}%",
         "batch_size": str(cfg["batch_size"]), "lr": f"{cfg['lr']:g}",
+        "match_train_error": f"{cfg['match_train_error'] * 100:g}%",
     }
 
 
