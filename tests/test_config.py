@@ -58,9 +58,9 @@ def _error(cfg) -> str:
 
 
 def test_whole_floats_and_command_line_strings_are_coerced_exactly():
-    cfg = configuration.validate(_full(seeds=4.0, gradients={"width": 64.0}, surfaces={"steps": "5000",
+    cfg = configuration.validate(_full(seeds=8.0, gradients={"width": 64.0}, surfaces={"steps": "5000",
                                                                                         "lr": "0.01"}), SCHEMA)
-    assert cfg["seeds"] == 4 and type(cfg["seeds"]) is int
+    assert cfg["seeds"] == 8 and type(cfg["seeds"]) is int
     assert cfg["gradients"]["width"] == 64 and type(cfg["gradients"]["width"]) is int
     assert cfg["surfaces"]["steps"] == 5000 and cfg["surfaces"]["lr"] == 0.01
     assert cfg["surfaces"]["tasks"] == ["smooth", "fold", "radial"]  # a nested override keeps the other keys
@@ -81,7 +81,7 @@ def test_types_bounds_and_duplicates_name_the_key(over, message):
 
 
 @pytest.mark.parametrize("over, message", [
-    ({"seeds": 3}, "config key images.seeds: 4 is more than the global seeds (3)"),
+    ({"seeds": 3}, "config key images.seeds: 8 is more than the global seeds (3)"),
     ({"gradients": {"spike_step": 1000}}, "config key gradients.spike_step: 1000 must be below gradients.spike_steps"),
     ({"gradients": {"track_every": 301}}, "config key gradients.track_every: 301 is more than gradients.track_steps"),
     ({"second_order": {"rms_every": 2000}}, "config key second_order.rms_every: 2000 is more than"),

@@ -100,6 +100,12 @@ def images_seeds():
     return seeds_list()[: config["images"]["seeds"]]
 
 
+def images_acts(size):
+    """The activations of the images grid on one training-set size: images.full_activations on the full set,
+    images.activations on the small one."""
+    return config["images"]["full_activations" if size == "full" else "activations"]
+
+
 def images_models():
     """Every model variant the images family trains: relulab.studies.images.experiments.model_names without importing torch."""
     fixed = ["cnn", "cnn_nopool", "cnn_shuffled", "cnn_rotaug", "cnn_wide_rotaug", "head_random", "mlp_linear",

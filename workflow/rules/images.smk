@@ -6,15 +6,19 @@ IMG_DIR = "results/images"
 IMG_TRAIN_KEYS = ("dataset", "n_train", "n_eval", "channels", "kernels", "head", "epochs", "batch_size", "lr",
                   "weight_decay", "wide_factor", "rotation_train", "mlp_widths", "identity_widths")
 IMG_ACT_KEYS = ("dataset", "n_eval", "channels", "kernels", "head", "batch_size", "lr", "weight_decay",
-                "speed_target_error")
+                "speed_target_error", "match_train_error")
 IMG_PROBE_KEYS = ("dataset", "n_train", "n_eval", "epochs", "batch_size", "lr", "weight_decay", "probe_n_train",
                   "probe_l2", "probe_iters", "channel_fraction")
+
+IMG_REPORT_KEYS = ("dataset", "channels", "kernels", "head", "full_epochs", "small_epochs", "n_eval", "probe_n_train",
+                   "wide_factor", "rotation_train", "pair_threshold", "channel_fraction", "speed_target_error",
+                   "batch_size", "lr", "match_train_error")
 
 
 wildcard_constraints:
     img_model="|".join(images_models()),
     img_size="full|small",
-    img_act="|".join(IMG["activations"]),
+    img_act="|".join(dict.fromkeys(IMG["activations"] + IMG["full_activations"])),
 
 
 rule images_train:
@@ -66,9 +70,9 @@ rule images_activation:
 
 rule images_activations:
     input:
-        final=lambda wc: expand(f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}.csv", act=IMG["activations"]),
+        final=lambda wc: expand(f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}.csv", act=images_acts(wc.img_size)),
         history=lambda wc: expand(
-            f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}_history.csv", act=IMG["activations"]
+            f"{IMG_DIR}/tables/activations/{wc.img_size}/{{act}}_history.csv", act=images_acts(wc.img_size)
         ),
     output:
         final=f"{IMG_DIR}/tables/activations_{{img_size}}.csv",
@@ -212,6 +216,7 @@ rule images_evidence:
         channels_table=f"{IMG_DIR}/tables/channels_summary.csv",
     params:
         shift_probe=IMG["shift_probe"],
+        cfg={k: IMG[k] for k in IMG_REPORT_KEYS},
     log:
         log_path("images", "evidence"),
     benchmark:

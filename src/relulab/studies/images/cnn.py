@@ -13,11 +13,13 @@ from torch import nn
 from torch.func import functional_call, stack_module_state
 
 # Xu et al. 2015 compare leaky ReLU with slope 0.01 and "very leaky" 1/5.5; RReLU draws 1/a, a ~ U(3, 8).
-IMAGE_ACTIVATIONS = ("relu", "leaky_relu", "very_leaky_relu", "prelu", "rrelu", "elu", "tanh", "sigmoid", "identity")
-LEAKY = {"leaky_relu": 0.01, "very_leaky_relu": 1 / 5.5}
+# leaky_relu_025 fixes the slope at PReLU's initial value: PReLU minus it isolates learning the slope (F9).
+IMAGE_ACTIVATIONS = ("relu", "leaky_relu", "very_leaky_relu", "leaky_relu_025", "prelu", "rrelu", "elu", "tanh",
+                     "sigmoid", "identity")
+PRELU_INIT = 0.25
+LEAKY = {"leaky_relu": 0.01, "very_leaky_relu": 1 / 5.5, "leaky_relu_025": PRELU_INIT}
 RRELU_LOWER, RRELU_UPPER = 1 / 8, 1 / 3  # torch-style slope bounds of the source's 1/U(3, 8)
 RRELU_TEST_SLOPE = 1 / 5.5  # 1/mean(a), the source's (and Xu et al.'s) test-time slope
-PRELU_INIT = 0.25
 
 
 class RandomLeaky(nn.Module):
@@ -205,10 +207,11 @@ def rotate(x: torch.Tensor, degrees: torch.Tensor) -> torch.Tensor:
 
 
 def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, data_seed: int = 0,
-          log=None) -> pd.DataFrame:
+          log=None, on_epoch=None) -> pd.DataFrame:
     """Train every network of the stack on (x, y) with its own data order; returns the training-error log.
 
     Rows (seed, step, epoch, train_error): the running mini-batch error over the last `log_every` steps.
+    on_epoch(step), if given, is called at the end of every epoch and after the last step (evaluation hooks).
     """
     S, N = len(stack), len(x)
     gens = [torch.Generator().manual_seed(10_000 * data_seed + s) for s in stack.seeds]
@@ -247,6 +250,8 @@ def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, d
             err_acc.zero_()
             if log is not None and (step + 1) % (tspec.log_every * 10) == 0:
                 log.info("step %d/%d running train error %.4f", step + 1, steps, rows[-1]["train_error"])
+        if on_epoch is not None and (b == steps_per_epoch - 1 or step + 1 == steps):
+            on_epoch(step + 1)
     for v in stack.params.values():
         v.requires_grad_(False)
     return pd.DataFrame(rows)
@@ -254,6 +259,15 @@ def train(stack: Stack, tspec: TrainSpec, x: torch.Tensor, y: torch.Tensor, *, d
 
 def _is_slope(spec: NetSpec, name: str) -> bool:
     return spec.activation == "prelu" and name.endswith(".1.weight")
+
+
+def prelu_slopes(stack: Stack) -> dict[str, np.ndarray]:
+    """Per layer (conv1.., dense1..), each network's learned PReLU slopes averaged over the layer's channels."""
+    if stack.spec.activation != "prelu":
+        return {}
+    keys = [f"blocks.{i}.1.weight" for i in range(len(stack.spec.channels))] + [
+        f"hidden.{i}.1.weight" for i in range(len(stack.spec.head))]
+    return {name: stack.params[k].double().mean(1).numpy() for name, k in zip(layer_names(stack.spec), keys)}
 
 
 def as_images(x: torch.Tensor, spec: NetSpec) -> torch.Tensor:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from relulab.studies.images import cnn, gabor, invariance, probes
+from relulab.studies.images import cnn, concepts, gabor, invariance, probes
 from relulab.core import data
 
 FIXED_MODELS = ("cnn", "cnn_nopool", "cnn_shuffled", "cnn_rotaug", "cnn_wide_rotaug", "head_random", "mlp_linear",
@@ -73,7 +73,8 @@ def train_model(cfg: dict, name: str, seeds: list[int], log=None) -> tuple[cnn.S
     st = cnn.Stack(spec, seeds)
     hist = cnn.train(st, ts, d.x_train, d.y_train, log=log)
     n = cfg["n_eval"]
-    final = pd.DataFrame({"model": name, "seed": seeds, "params": cnn.n_params(spec),
+    final = pd.DataFrame({"model": name, "seed": seeds, "params": cnn.n_params(spec), "n_train": len(d.x_train),
+                          "n_test": len(d.x_test), "epochs": ts.epochs,
                           "train_acc": st.accuracy(d.x_train[:n], d.y_train[:n]),
                           "test_acc": st.accuracy(d.x_test, d.y_test)})
     return st, final.merge(hist.groupby("seed", as_index=False).train_error.last().rename(
@@ -118,27 +119,69 @@ def steps_to(history: pd.DataFrame, target: float, budget: int) -> pd.DataFrame:
         steps=lambda f: f.seed.map(hit).fillna(budget), reached=lambda f: f.seed.isin(hit.index))
 
 
+def late_improvement(history: pd.DataFrame, tail: float = 0.25) -> pd.Series:
+    """Per seed: running training error over the window ending at (1 - tail) of training minus over the last
+    window (each a tenth of the logged steps); near 0 when training has plateaued."""
+    def one(h):
+        e = h.sort_values("step").train_error.to_numpy()
+        w, cut = max(1, len(e) // 10), int(round(len(e) * (1 - tail)))
+        return float(e[max(0, cut - w):max(1, cut)].mean() - e[-w:].mean())
+    return history.groupby("seed").apply(one, include_groups=False)
+
+
+def at_matched_train_error(checks: list[tuple], target: float) -> dict[str, np.ndarray]:
+    """Per network, the test error at the first epoch-end check whose training error is at most target, linearly
+    interpolated from the check before on training error; NaN (and matched False) if no check reached it.
+
+    checks: (step, train_error (S,), test_error (S,)) in training order, both on n_eval images.
+    """
+    steps = np.array([c[0] for c in checks], float)
+    tr, te = np.stack([c[1] for c in checks], 1), np.stack([c[2] for c in checks], 1)  # (S, checks)
+    rows = []
+    for r, e in zip(tr, te):
+        hit = np.nonzero(r <= target)[0]
+        if hit.size == 0:
+            rows.append((False, np.nan, np.nan))
+            continue
+        k = int(hit[0])
+        prev = max(k - 1, 0)
+        w = 1.0 if k == 0 else (r[prev] - target) / (r[prev] - r[k])
+        rows.append((True, steps[prev] + w * (steps[k] - steps[prev]), e[prev] + w * (e[k] - e[prev])))
+    matched, step, test = (np.asarray(v) for v in zip(*rows))
+    return {"matched": matched.astype(bool), "matched_step": step.astype(float), "matched_test_error": test.astype(float)}
+
+
 def train_activation(cfg: dict, size: str, act: str, seeds: list[int], log=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Train the CNN with activation `act` on the full or small training set, every seed at once.
 
-    Returns the final metrics (activation, seed, train_error, test_error, gap, steps to target) and the
-    history. Each activation's run is independent of the others (data and seeds are fixed), so the grid
-    runs as one job per activation and concat_tables joins them in the configured order.
+    Returns the final metrics (activation, seed, train error and loss, test error, gap, steps to target, late
+    improvement of the running training error, PReLU's learned slopes per layer) and the history. Each
+    activation's run is independent of the others (data and seeds are fixed), so the grid runs as one job per
+    activation and concat_tables joins them in the configured order.
     """
     n_train, epochs = cfg[f"{size}_n_train"], cfg[f"{size}_epochs"]
     d = load_data(cfg, n_train)
     n = cfg["n_eval"]
     spec, ts = base_spec(cfg, d.image_shape, act), base_train(cfg, epochs)
     st = cnn.Stack(spec, seeds)
-    hist = cnn.train(st, ts, d.x_train, d.y_train, log=log).assign(activation=act)
-    train_err = 1 - st.accuracy(d.x_train[:n], d.y_train[:n])
+    checks = []
+    hist = cnn.train(st, ts, d.x_train, d.y_train, log=log, on_epoch=lambda step: checks.append(
+        (step, 1 - st.accuracy(d.x_train[:n], d.y_train[:n]), 1 - st.accuracy(d.x_test[:n], d.y_test[:n])))
+    ).assign(activation=act)
+    matched = at_matched_train_error(checks, cfg["match_train_error"])
+    logits = st.logits(d.x_train[:n])
+    train_loss = torch.nn.functional.cross_entropy(logits.transpose(1, 2), d.y_train[:n].expand(len(seeds), -1),
+                                                   reduction="none").mean(1).double().numpy()
+    train_err = 1 - (logits.argmax(-1) == d.y_train[:n]).double().mean(1).numpy()
     test_err = 1 - st.accuracy(d.x_test, d.y_test)
     speed = steps_to(hist, cfg["speed_target_error"], int(hist.step.max()))
     res = [affine_residual(st.network(i), d.x_test[:64]) if act == "identity" else np.nan for i in range(len(seeds))]
-    final = pd.DataFrame({"size": size, "n_train": len(d.x_train), "activation": act, "seed": seeds,
-                          "train_error": train_err, "test_error": test_err, "gap": test_err - train_err,
-                          "steps_to_target": speed.steps.to_numpy(), "reached": speed.reached.to_numpy(),
-                          "affine_residual": res})
+    final = pd.DataFrame({"size": size, "n_train": len(d.x_train), "epochs": ts.epochs, "activation": act,
+                          "seed": seeds, "train_error": train_err, "train_loss": train_loss, "test_error": test_err,
+                          "gap": test_err - train_err, "steps_to_target": speed.steps.to_numpy(),
+                          "reached": speed.reached.to_numpy(), "affine_residual": res,
+                          "late_improvement": late_improvement(hist).reindex(seeds).to_numpy(), **matched,
+                          **{f"slope_{k}": v for k, v in cnn.prelu_slopes(st).items()}})
     if log is not None:
         log.info("%s %s: test error %s", size, act, np.round(test_err, 4))
     return final, hist
@@ -198,38 +241,37 @@ def head_logits(net: cnn.Net, feats: torch.Tensor) -> torch.Tensor:
 
 def channel_analysis(st: cnn.Stack, d: data.Dataset, n_fit: int, n_eval: int, l2: float, iters: int,
                      fraction: float) -> pd.DataFrame:
-    """Per seed: channels of the last conv block a probe needs, and single-channel ablation accuracy drops."""
+    """Per seed: how many last-conv channels each class needs (concepts.py: one-vs-rest probes on channel-pooled
+    features, cumulative ablations in the network), and what zeroing one channel alone costs."""
     last = len(st.spec.channels) - 1
     xtr, ytr, xte, yte = d.x_train[:n_fit], d.y_train[:n_fit], d.x_test[:n_eval], d.y_test[:n_eval]
     ftr, fte = st.features(xtr)[last], st.features(xte)[last]  # (S, N, C, H, W)
-    S, C = ftr.shape[0], ftr.shape[2]
-    single = probes.probe_accuracy(ftr.transpose(1, 2).flatten(3).reshape(S * C, n_fit, -1), ytr,
-                                   fte.transpose(1, 2).flatten(3).reshape(S * C, len(yte), -1), yte, d.n_classes,
-                                   l2=l2, iters=iters).reshape(S, C)
-    order = np.argsort(-single, axis=1)
-    nested = np.stack([probes.probe_accuracy(
-        torch.stack([probes.channel_features(ftr[s], order[s, :k]) for s in range(S)]), ytr,
-        torch.stack([probes.channel_features(fte[s], order[s, :k]) for s in range(S)]), yte, d.n_classes, l2=l2,
-        iters=iters) for k in range(1, C + 1)], 1)  # (S, C)
+    K, C = d.n_classes, ftr.shape[2]
+    need = concepts.probe_channels_per_class(concepts.pooled(ftr), ytr, concepts.pooled(fte), yte, K, l2, iters,
+                                             fraction)
     rows = []
-    for s in range(S):
+    for s in range(len(st)):
         net = st.network(s)
+        lose = concepts.ablations_to_lose_class(lambda f, net=net: head_logits(net, f), fte[s], yte, K)
         with torch.no_grad():
             base_pred = head_logits(net, fte[s]).argmax(-1)
-            recall0 = np.array([(base_pred[yte == c] == c).double().mean() for c in range(d.n_classes)])
+            recall0 = np.array([(base_pred[yte == c] == c).double().mean() for c in range(K)])
             drops, class_drops = [], []
             for c in range(C):
                 f = fte[s].clone()
                 f[:, c] = 0.0
                 pred = head_logits(net, f).argmax(-1)
                 drops.append(float((base_pred == yte).double().mean() - (pred == yte).double().mean()))
-                rec = np.array([(pred[yte == k] == k).double().mean() for k in range(d.n_classes)])
+                rec = np.array([(pred[yte == k] == k).double().mean() for k in range(K)])
                 class_drops.append(float(np.max(recall0 - rec)))
-        rows.append({"seed": st.seeds[s], "full_probe_acc": nested[s, -1], "best_single_channel_acc": single[s].max(),
-                     "channels_needed": probes.channels_needed(nested[s], nested[s, -1], fraction),
-                     "max_ablation_drop": max(drops), "mean_ablation_drop": float(np.mean(drops)),
-                     "max_class_recall_drop": max(class_drops),
-                     **{f"top{k + 1}_acc": nested[s, k] for k in range(C)}})
+        rows.append({"seed": st.seeds[s], "channels": C,
+                     "classes_several_channels_probe": int((need[s] >= 2).sum()),
+                     "classes_surviving_single_ablation": int((lose >= 2).sum()),
+                     "median_probe_channels_per_class": float(np.median(need[s])),
+                     "max_ablation_drop": max(drops),
+                     "mean_ablation_drop": float(np.mean(drops)), "max_class_recall_drop": max(class_drops),
+                     **{f"probe_channels_class{k}": int(need[s, k]) for k in range(K)},
+                     **{f"ablations_to_lose_class{k}": int(lose[k]) for k in range(K)}})
     return pd.DataFrame(rows)
 
 

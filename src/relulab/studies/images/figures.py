@@ -87,8 +87,8 @@ def plot_activations(acts: pd.DataFrame):
     import matplotlib.pyplot as plt
     t = activation_table(acts)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=False)
-    order = list(dict.fromkeys(acts.activation))
     for ax, size in zip(axes, ("full", "small")):
+        order = list(dict.fromkeys(acts[acts["size"] == size].activation))  # the full set trains fewer
         for j, (stat, off) in enumerate((("train_error", -0.15), ("test_error", 0.15))):
             g = t[(t["size"] == size) & (t.statistic == stat)].set_index("activation").loc[order]
             x = np.arange(len(order)) + off

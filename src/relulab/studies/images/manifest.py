@@ -24,8 +24,9 @@ def manifest(fig: dict[str, str], params_path: str, activations_path: str, chann
          "activation on the full and the small training set (median over seeds, 95% bootstrap CI)."),
         ("tbl-images-activations", activations_path, "F9 F12 F7 F1", "Training error, test error and "
          "generalization gap per training-set size and activation (median over seeds, 95% bootstrap CI)."),
-        ("tbl-images-channels", channels_path, "C2", "Per seed: channels of the last conv block a linear probe "
-         "needs for 95% of its all-channel accuracy, top-k probe accuracies, and single-channel ablation drops."),
+        ("tbl-images-channels", channels_path, "C2", "Per seed: classes whose one-vs-rest probe on channel-averaged "
+         "last-conv features needs 2 or more channels, classes that survive any single-channel ablation, channels "
+         "each class needs by probe and by cumulative ablation, and single-channel ablation drops."),
     ]
     return pd.DataFrame(items, columns=["id", "path", "claims", "caption"]).assign(
         kind=lambda m: m.id.str.split("-").str[0].map({"fig": "figure", "tbl": "table"}))
