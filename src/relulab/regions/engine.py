@@ -28,7 +28,7 @@ from . import kernels
 from .domains import Slice
 from .network import PWLNet, as_net
 
-RTOL = 1e-9  # maxout only: a vertex within RTOL * ((|a1| + |a2|) * scale + |c|) of a unit's line lies on it
+RTOL = 1e-9  # maxout: a vertex within RTOL * ((|a1| + |a2|) * scale + |c|) of a line lies on it; see kernels.py
 U = 2.0**-53
 
 
@@ -211,7 +211,7 @@ def _split_layer(net: PWLNet, layer: int, xs, ys, er, es, el, offs, Zs, Eb, rtol
     dmax = np.maximum(1.0, np.abs(s) + np.abs(1.0 - s))
     gb = gamma(2 * n_next_in + 8)
     cx, cy, cr, coffs, parent, bits, G, GE, cptr, cj, ccoef, ce, cl, nunc = kernels.split_slope_layer(
-        xs, ys, er, es, el, offs, fac[0], Eb, *fac[1:], s, dmax, gb, want_G, unit_start)
+        xs, ys, er, es, el, offs, fac[0], Eb, *fac[1:], s, dmax, gb, rtol, want_G, unit_start)
     states = _unpack(bits, net.hidden[layer][0].shape[0]) if keep else None
     WT = np.ascontiguousarray(Wn.T)
     aWT = np.abs(WT)

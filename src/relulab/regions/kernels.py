@@ -6,9 +6,11 @@ z_j(u) = a1*u1 + a2*u2 + c.  Signs are certified (filtered predicates): every ve
 (max-norm distance to the exact vertex it stands for) and every coefficient an absolute error bound E, so
     |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E0 (|x| + er) + E1 (|y| + er) + E2
                                                    + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u).
-A sign is decided when |z| > B; a unit splits a polygon when some vertex is above +B and some below -B.
-A vertex with |z| <= B is *undecided*: it is treated as lying on the line (the old tolerance behaviour) and
-counted in `nunc`; the caller recomputes the partition in exact arithmetic when nunc > 0 (engine.py).
+A sign is certified when |z| > B.  A vertex with |z| <= B is *undecided* and counted in `nunc`; the caller
+recomputes the partition in exact arithmetic when nunc > 0 (engine.py).  The float pass itself (its result
+stands only when nunc == 0, or as a flagged best guess) puts a vertex on a line when |z| <= tol =
+min(B, rtol (|a1| + |a2| + |c|)) (coordinates normalised to [-1, 1]^2): never coarser than the old relative
+tolerance, and as fine as the certified bound allows.
 Every edge carries its line (coefficients and their error bounds: the cutting unit's, or the domain's), so a
 new vertex, the crossing of the cutting line L and the edge's line M, gets its radius a posteriori from its
 residuals on L and M and the conditioning of the 2 x 2 system (radius()): radii do not compound.
@@ -99,11 +101,11 @@ def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
 
 
 @njit(cache=True)
-def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, ox, oy, orr, oe, ol, o, cut, cl):
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
     input edge's label pe (and line pl: a, b, c and their error bounds) where it keeps part of an input
     edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
-    crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= tol)."""
+    crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= B, the certified bound)."""
     cnt = 0
     unc = 0
     for i in range(m):
@@ -111,7 +113,7 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, ox, oy, orr, oe, ol, o,
         si = sgn * s[i]
         s2 = sgn * s[i2]
         if si >= -tol:
-            if si <= tol and tol > 0:
+            if si <= B and B > 0:
                 unc += 1
             ox[o + cnt] = px[start + i]
             oy[o + cnt] = py[start + i]
@@ -132,7 +134,7 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, ox, oy, orr, oe, ol, o,
 
 
 @njit(cache=True, fastmath=FAST)
-def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef, WT, slope, dmax, gb, want_G, unit0):
+def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef, WT, slope, dmax, gb, rtol, want_G, unit0):
     """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer), every sign certified.
 
     Region r's pre-activations are factored: Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] over its
@@ -219,13 +221,14 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 vmax[j] = max(vmax[j], v)
                 vmin[j] = min(vmin[j], v)
         for j in range(n):
-            tol = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+            tol = min(B, rtol * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
             d = slope[j]
             if vmax[j] > tol and vmin[j] < -tol:
                 splitters[nsp] = j
                 nsp += 1
             else:
-                if vmin[j] <= tol and vmax[j] >= -tol and tol > 0:  # tol == 0: certified exact zeros
+                if vmin[j] <= B and vmax[j] >= -B and B > 0:  # B == 0: certified exact zeros
                     nunc += 1
                 if vmax[j] > tol:
                     base[j >> 6] |= one << np.uint64(j & 63)
@@ -288,23 +291,24 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     xm = max(xm, abs(ax[ps + i]))
                     ym = max(ym, abs(ay[ps + i]))
                     em = max(em, ar[ps + i])
-                tol = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+                B = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+                tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, bx, by, br, be, bl, nvb, unit0 + j, cl)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb, unit0 + j, cl)
                     nvb += cnt
                     nunc += unc
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] |= bit
                     nb += 1
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, bx, by, br, be, bl, nvb, unit0 + j, cl)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb, unit0 + j, cl)
                     nvb += cnt
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] &= ~bit
                     nb += 1
                 else:
-                    if smin <= tol and smax >= -tol and tol > 0:
+                    if smin <= B and smax >= -B and B > 0:
                         nunc += 1
                     for i in range(pm):
                         bx[nvb + i] = ax[ps + i]
