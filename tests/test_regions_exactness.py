@@ -74,7 +74,8 @@ def test_translation_of_a_deep_network(shift):
     is the untranslated one moved; the count must not change (the issue's 634 vs 658)."""
     rng = np.random.default_rng(4)
     W0, b0 = dyadic_lines(12, 2)
-    layers = [(W0, b0), (rng.normal(size=(12, 12)) / 3, rng.normal(size=12) / 3), (rng.normal(size=(1, 12)), np.zeros(1))]
+    layers = [(W0, b0), (rng.normal(size=(12, 12)) / 3, rng.normal(size=12) / 3),
+              (rng.normal(size=(1, 12)), np.zeros(1))]
     t = np.array([shift, shift])
     moved = [(W0, b0 + W0 @ t)] + layers[1:]
     stats = {}
@@ -167,6 +168,7 @@ def test_linear_merge_never_joins_regions_across_a_thin_strip():
     """relu(x) - 2 relu(x - d) + relu(x - 2d): 0 left of the lines and 0 right of them, but x and 2d - x on
     the two strips between: 4 linear regions (left and right agree, yet are not adjacent)."""
     for d in (1e-3, 1e-9, 1e-12):
-        layers = [(np.array([[1.0, 0.0]] * 3), np.array([0.0, -d, -2 * d])), (np.array([[1.0, -2.0, 1.0]]), np.zeros(1))]
+        layers = [(np.array([[1.0, 0.0]] * 3), np.array([0.0, -d, -2 * d])),
+                  (np.array([[1.0, -2.0, 1.0]]), np.zeros(1))]
         part = enumerate_regions(layers, Box(-1, 1, -1, 1))
         assert part.n_regions == 4 and part.n_linear_regions() == 4, d

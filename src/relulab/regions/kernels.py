@@ -134,7 +134,8 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol,
 
 
 @njit(cache=True, fastmath=FAST)
-def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef, WT, slope, dmax, gb, rtol, want_G, unit0):
+def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef, WT, slope, dmax, gb, rtol, want_G,
+                      unit0):
     """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer), every sign certified.
 
     Region r's pre-activations are factored: Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] over its
@@ -294,14 +295,16 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 B = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
                 tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb, unit0 + j, cl)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
+                                         unit0 + j, cl)
                     nvb += cnt
                     nunc += unc
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] |= bit
                     nb += 1
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb, unit0 + j, cl)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb,
+                                         unit0 + j, cl)
                     nvb += cnt
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
