@@ -27,7 +27,7 @@ G4 = 4.0 * U / (1.0 - 4.0 * U)  # gamma_4: a1*x + a2*y + c in float64 (any order
 INFL = 1.0 + 16.0 * U  # inflation of a bound computed in floating point (all its terms are non-negative)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def bound(a1, a2, c, e0, e1, e2, x, y, er):
     """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er."""
     return INFL * ((abs(a1) + abs(a2)) * er + e0 * (x + er) + e1 * (y + er) + e2
@@ -72,7 +72,7 @@ def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
     return cnt
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def radius(x, y, L, M):
     """Certified max-norm distance from (x, y) to the exact crossing of the lines L and M (a, b, c, ea, eb, ec:
     coefficients and their error bounds), a posteriori: residuals over the 2 x 2 system's conditioning."""
@@ -89,18 +89,20 @@ def radius(x, y, L, M):
     return INFL * INFL * num * (rL + rM) / (det - INFL * ddet)
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
     """Edge v's label and line: the cutting line's when along it, else the input edge i's."""
     if along:
         oe[v] = cut
-        ol[v, :] = cl
+        for k in range(6):
+            ol[v, k] = cl[k]
     else:
         oe[v] = pe_i
-        ol[v, :] = pl[i, :]
+        for k in range(6):
+            ol[v, k] = pl[i, k]
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=FAST)
 def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
     input edge's label pe (and line pl: a, b, c and their error bounds) where it keeps part of an input
@@ -245,7 +247,8 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
         ae = _grow1(ae, m)
         al = _grow2(al, m)
         for i in range(m):
-            al[i, :] = els[st + i, :]
+            for k in range(6):
+                al[i, k] = els[st + i, k]
             ax[i] = xs[st + i]
             ay[i] = ys[st + i]
             ar[i] = ers[st + i]
@@ -318,7 +321,8 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                         by[nvb + i] = ay[ps + i]
                         br[nvb + i] = ar[ps + i]
                         be[nvb + i] = ae[ps + i]
-                        bl[nvb + i, :] = al[ps + i, :]
+                        for k in range(6):
+                            bl[nvb + i, k] = al[ps + i, k]
                     nvb += pm
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
@@ -351,7 +355,8 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             oys[nvo + i] = ay[i]
             oers[nvo + i] = ar[i]
             oes[nvo + i] = ae[i]
-            oels[nvo + i, :] = al[i, :]
+            for k in range(6):
+                oels[nvo + i, k] = al[i, k]
         for p in range(na):
             ooffs[nout + p + 1] = nvo + aoff[p + 1]
             opar[nout + p] = r
