@@ -172,3 +172,16 @@ def test_linear_merge_never_joins_regions_across_a_thin_strip():
                   (np.array([[1.0, -2.0, 1.0]]), np.zeros(1))]
         part = enumerate_regions(layers, Box(-1, 1, -1, 1))
         assert part.n_regions == 4 and part.n_linear_regions() == 4, d
+
+
+def test_probing_merge_confirms_adjacency_across_thin_strips():
+    """The probing merge (fallback of the provenance merge, and maxout's) jumps PROBE x diameter across an edge;
+    across a strip thinner than that it lands beyond it and must not join that region (4 linear regions)."""
+    from relulab.regions.linear import linear_labels, probe_pairs
+
+    layers = [(np.array([[1.0, 0.0]] * 3), np.array([0.0, -1e-12, -2e-12])),
+              (np.array([[1.0, -2.0, 1.0]]), np.zeros(1))]
+    part = enumerate_regions(layers, Box(-1, 1, -1, 1))
+    lab = linear_labels(part, pairs=probe_pairs(part))
+    side = part.patterns.sum(axis=1)  # 0: left of every line, 3: right of every line
+    assert lab.max() + 1 == 4 and lab[side == 0][0] != lab[side == 3][0]
