@@ -160,7 +160,7 @@ def test_degenerate_networks_match_lp():
     b1 = rng.normal(size=7) * 0.5
     W1[1], b1[1] = 0.0, 0.0  # zero row
     W1[2], b1[2] = W1[0], b1[0]  # duplicated unit
-    W1[3], b1[3] = 2.5 * W1[0], 2.5 * b1[0]  # coincident line, rescaled
+    W1[3], b1[3] = 4.0 * W1[0], 4.0 * b1[0]  # coincident line, rescaled (exactly: by a power of two; 2.5 * w rounds)
     W1[4], b1[4] = W1[5], b1[5] + 0.3  # parallel line
     W1[6], b1[6] = [1.0, -2.0], -(1.0 * 1.0 - 2.0 * -1.0)  # through the box corner (1, -1)
     W2 = rng.normal(size=(3, 7))

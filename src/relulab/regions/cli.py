@@ -4,6 +4,14 @@ Usable without the pipeline: `python -m relulab.regions.cli count FILE` (or `rel
 Imports are lazy: the count path needs numpy, numba and the engine; torch only for files the built-in
 torch-free reader cannot parse (relulab checkpoints, legacy formats); matplotlib only for `plot`.
 
+Exactness (`count --json`): every sign is decided in float64 with a certified error bound; the few the
+bound cannot decide send the whole count to exact rational arithmetic (regions/exact.py):
+  exact_fallback_predicates  signs float64 could not certify (0 on a generic network)
+  exact_fallback             whether the partition was recomputed in exact arithmetic
+  certified                  true unless maxout (relative tolerance, not certified)
+When signs stay undecided and the partition is too large for the exact fallback, the command prints an
+error and exits with status 3 instead of a count.
+
 JSON timings (`count --json`):
   engine_seconds  enumeration + linear-region merge (after loading the file and the compiled kernels)
   seconds         the same number as engine_seconds (kept for compatibility)
@@ -25,8 +33,7 @@ from pathlib import Path
 T_IMPORT = time.perf_counter()  # fallback origin of wall_seconds where /proc is unavailable
 # argparse takes '-1e6' or '-inf' for an option (its own pattern knows only '-1' and '-1.5'): every float is a value
 FLOAT_ARG = re.compile(r"^-((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf|infinity|nan)$", re.IGNORECASE)
-MAX_OFFSET = 1e5  # a box centred further than this many half-sides from the origin is refused (float64 offset)
-MIN_RESOLUTION = 1e-2  # the tolerance must stay below this fraction of the first layer's typical region size
+EXIT_UNDECIDED = 3  # some sign could not be certified and the partition is too large for exact arithmetic
 
 TIMINGS_HELP = ("JSON timings: engine_seconds (= seconds) is enumeration + linear merge only; load_seconds is "
                 "reading the file and loading the compiled kernels; wall_seconds is the whole process")
@@ -55,52 +62,6 @@ def _box(values):
     if not (x0 < x1 and y0 < y1):
         raise ValueError(f"--box {' '.join(map(str, values))}: need xmin < xmax and ymin < ymax")
     return Box(*values)
-
-
-def feature_scale(a, c, domain, cap: int = 128) -> float:
-    """Median, over the crossings of two first-layer lines a.u + c = 0 inside the domain, of the distance to
-    the nearest third line: the size of the first layer's smallest regions (0 with under 3 lines or crossings).
-    Only the first `cap` lines are used, to keep it cheap."""
-    import numpy as np
-
-    norm = np.linalg.norm(a, axis=1)
-    a, c = a[norm > 0][:cap], c[norm > 0][:cap]
-    n = len(a)
-    i, j = np.triu_indices(n, 1)
-    det = a[i, 0] * a[j, 1] - a[i, 1] * a[j, 0]
-    ok = np.abs(det) > 1e-12 * np.linalg.norm(a[i], axis=1) * np.linalg.norm(a[j], axis=1)
-    i, j, det = i[ok], j[ok], det[ok]
-    p = np.stack([(-c[i] * a[j, 1] + c[j] * a[i, 1]) / det, (-a[i, 0] * c[j] + a[j, 0] * c[i]) / det], axis=1)
-    inside = domain.contains(p) if len(p) else np.zeros(0, bool)
-    p, i, j = p[inside], i[inside], j[inside]
-    if n < 3 or len(p) == 0:
-        return 0.0
-    d = np.abs(p @ a.T + c) / np.linalg.norm(a, axis=1)
-    d[np.arange(len(p)), i] = d[np.arange(len(p)), j] = np.inf
-    return float(np.median(d.min(axis=1)))
-
-
-def check_resolution(layers, domain, rtol: float) -> None:
-    """Refuse a domain the engine's relative tolerance cannot resolve: one centred too far from the origin for
-    its size (float64 loses the offset), or one so large against the network that the tolerance (rtol times
-    the domain's extent) reaches MIN_RESOLUTION of the first layer's typical region size (feature_scale).
-    The second is a heuristic: it catches domains far larger than the network's features, not every sliver."""
-    import numpy as np
-
-    P = domain.polygon
-    lo, hi = P.min(axis=0), P.max(axis=0)
-    m, h = (lo + hi) / 2, (hi - lo) / 2
-    if np.abs(m).max() > MAX_OFFSET * h.min():
-        raise ValueError(f"domain centred at {tuple(m.tolist())} with half-sides {tuple(h.tolist())}: more than "
-                         f"{MAX_OFFSET:g} half-sides from the origin, beyond float64 resolution; move the network's "
-                         "input to the origin instead")
-    W, b = layers[0]
-    W, b = W.reshape(-1, W.shape[-1]), b.reshape(-1)
-    ell = feature_scale(W @ domain.dirs.T, W @ domain.origin + b, domain)  # first-layer lines, domain coords
-    if ell > 0 and rtol * h.max() > MIN_RESOLUTION * ell:
-        raise ValueError(f"domain half-sides {tuple(h.tolist())}: too large for this network (its first layer's "
-                         f"regions are typically {ell:.3g} across; the tolerance {rtol:g} x extent would merge "
-                         f"them); use half-sides under {MIN_RESOLUTION * ell / rtol:.3g}")
 
 
 def _domain(args, in_dim: int):
@@ -173,13 +134,11 @@ def _progress(prog: str):
 
 def _partition(args, timings: dict | None = None):
     from relulab.regions import enumerate_regions
-    from relulab.regions.engine import RTOL
     from relulab.regions.loaders import load_network
 
     t0 = time.perf_counter()
     net = load_network(args.checkpoint, args.activation, args.index)
     domain = _domain(args, net.in_dim)
-    check_resolution(net.layers, domain, RTOL)
     limit = args.max_regions if args.max_regions is not None else _default_max_regions(net)
     slope = args.slope if args.slope is not None else net.slope
     if timings is not None:
@@ -188,7 +147,7 @@ def _partition(args, timings: dict | None = None):
     show = _progress(f"relulab regions {args.command}")
     try:
         part = enumerate_regions(net.layers, domain, activation=net.activation, slope=slope, max_regions=limit,
-                                 progress=show)
+                                 progress=show, undecided="raise")
     finally:
         if show is not None:
             print("\r\033[K", end="", file=sys.stderr, flush=True)
@@ -205,7 +164,11 @@ def regions_count(args) -> int:
     out = {"n_regions": part.n_regions, "n_linear_regions": n_lin, "area_sum": float(part.areas.sum()),
            "domain_area": part.domain.area, "activation": net.activation, "source": net.source,
            "seconds": round(engine, 6), "engine_seconds": round(engine, 6),
-           "load_seconds": round(timings["load"], 6), "wall_seconds": round(process_seconds(), 3)}
+           "load_seconds": round(timings["load"], 6), "wall_seconds": round(process_seconds(), 3),
+           "exact_fallback_predicates": part.undecided, "exact_fallback": part.exact, "certified": part.certified}
+    if not part.certified:
+        print(f"relulab regions count: note: {net.activation} signs are decided with a relative tolerance, "
+              "not certified", file=sys.stderr)
     if args.json:
         print(json.dumps(out))
     else:
@@ -213,7 +176,8 @@ def regions_count(args) -> int:
               f"area sum / domain:  {out['area_sum']:.12g} / {out['domain_area']:.12g}\n"
               f"engine seconds:     {engine:.3f} (enumeration + linear merge)\n"
               f"load seconds:       {timings['load']:.3f} (file + compiled kernels)\n"
-              f"wall seconds:       {out['wall_seconds']:.3f} (whole process)")
+              f"wall seconds:       {out['wall_seconds']:.3f} (whole process)\n"
+              f"exact fallback:     {'yes' if part.exact else 'no'} ({part.undecided} signs float64 could not certify)")
     return 0
 
 
@@ -285,6 +249,9 @@ def run(args, prog: str) -> int:
         return int(args.func(args) or 0)
     except ValueError as exc:
         msg = " ".join(str(exc).split())
+        if type(exc).__name__ == "Undecided":  # engine.Undecided (not imported here: imports stay lazy)
+            print(f"{prog} {getattr(args, 'command', '')}: undecided: {msg}; no count is given", file=sys.stderr)
+            return EXIT_UNDECIDED
     except MemoryError:
         msg = "out of memory; pass a smaller --max-regions or count a smaller domain"
     print(f"{prog} {getattr(args, 'command', '')}: error: {msg}", file=sys.stderr)

@@ -8,8 +8,8 @@ import numpy as np
 
 
 def polygon_area(P: np.ndarray) -> float:
-    """Signed shoelace area (positive when counter-clockwise)."""
-    x, y = P[:, 0], P[:, 1]
+    """Signed shoelace area (positive when counter-clockwise), about the first vertex (no cancellation far out)."""
+    x, y = P[:, 0] - P[0, 0], P[:, 1] - P[0, 1]
     return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(np.roll(x, -1), y))
 
 

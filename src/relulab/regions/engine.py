@@ -7,7 +7,12 @@ parent's slopes except on the few units that split the parent, so the next layer
 once per parent (G @ W.T, BLAS) and each child adds a rank-one correction per active splitting unit
 (inside the kernel).  Regions are processed depth-first in chunks, so memory stays bounded by a chunk
 per layer rather than by the whole partition.
-float64 throughout; the only tolerance is the relative one documented in kernels.py (RTOL).
+Signs are decided in float64 with certified error bounds (kernels.py): coefficients carry absolute error
+bounds (first layer: gamma * |H0| |W0|; each next layer GE @ |W|.T, propagated from the previous bound and the
+rounding of the products), vertices carry radii.  A sign the bound cannot decide is counted ("undecided");
+then the partition is recomputed in exact rational arithmetic (exact.py) when it is small enough, else the
+caller is told (UndecidedWarning, or Undecided with undecided="raise").  Maxout layers keep the relative
+tolerance RTOL and are not certified.
 """
 
 from __future__ import annotations
@@ -17,11 +22,27 @@ from functools import cached_property
 
 import numpy as np
 
+import warnings
+
 from . import kernels
 from .domains import Slice
 from .network import PWLNet, as_net
 
-RTOL = 1e-9  # a vertex within RTOL * ((|a1| + |a2|) * scale + |c|) of a unit's line lies on it
+RTOL = 1e-9  # maxout: a vertex within RTOL * ((|a1| + |a2|) * scale + |c|) of a line lies on it; see kernels.py
+U = 2.0**-53
+
+
+def gamma(k: int) -> float:
+    """Higham's gamma_k = k u / (1 - k u): relative error bound of a k-term float64 sum of products."""
+    return k * U / (1.0 - k * U)
+
+
+class Undecided(ValueError):
+    """Some sign could not be certified in float64 and the partition is too large for the exact fallback."""
+
+
+class UndecidedWarning(RuntimeWarning):
+    """The returned count rests on signs float64 could not certify (see Undecided)."""
 CHUNK_BYTES = 16e6  # bound on the affine maps held per pending chunk and layer (peak memory ~ depth x this)
 
 
@@ -92,36 +113,62 @@ def _unnormalize(Y: np.ndarray, m: np.ndarray, h: np.ndarray) -> np.ndarray:
     return out
 
 
-def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
+def _first_bound(H0: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Error bound (1, 3, n) of the first layer's coefficients _pre(H0, W, b) (H0 itself rounded: + 6u)."""
+    if W.ndim == 3:
+        return np.zeros((1, 3, W.shape[1]))
+    E = np.abs(H0[0]) @ np.abs(W).T
+    E[2] += np.abs(b)
+    return (gamma(W.shape[1] + 8) * (1 + gamma(W.shape[1] + 4)) * E)[None]
+
+
+def _domain_lines(P: np.ndarray, er: np.ndarray) -> np.ndarray:
+    """Line (a, b, c, ea, eb, ec) of each domain edge P[v] -> P[v + 1]: a u1 + b u2 + c = 0, with error bounds
+    covering the rounding here and the vertices' radii er."""
+    Q = np.roll(P, -1, axis=0)
+    a, b = Q[:, 1] - P[:, 1], P[:, 0] - Q[:, 0]
+    c = -(a * P[:, 0] + b * P[:, 1])
+    e = 2 * (er + np.roll(er, -1))
+    ec = e * (np.abs(P).sum(axis=1) + np.abs(a) + np.abs(b)) + 8 * U * (np.abs(a * P[:, 0]) + np.abs(b * P[:, 1]))
+    return np.stack([a, b, c, e + 4 * U * np.abs(a), e + 4 * U * np.abs(b), 2 * ec], axis=1)
+
+
+def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL, stats: dict | None = None):
     """Yield the final regions chunk by chunk: (xs, ys, es, offsets, patterns, Y) with keep, else the chunk size.
 
     Y (K, 3, out) holds the output's affine map on each region (rows: d/du1, d/du2, value at u = 0);
     es (Nv,) int32 the provenance of each edge (vertex -> next vertex): the pattern column (global hidden
     unit index) of the line that made it, -1 for the domain's boundary (maxout: None, not recorded).
+    stats["undecided"] is increased by the number of signs the float64 bounds could not decide.
     """
     _check(net, domain)
+    stats = {} if stats is None else stats
+    stats.setdefault("undecided", 0)
     P, m, h, H0 = _normalized(domain)
-    scale = 1.0
     offs0 = np.array([0, len(P)], dtype=np.int64)
     L = len(net.hidden)
     W0, b0 = net.hidden[0] if L else net.out
     es0 = None if net.maxout else np.full(len(P), -1, np.int32)
+    er0 = 4 * U * np.abs(P).max(axis=1)  # (P - m) / h rounded: the exact polygon is within these radii
+    el0 = None if net.maxout else _domain_lines(P, er0)
     unit0 = np.concatenate([[0], np.cumsum(net.widths)]).astype(np.int64)
-    stack = [(0, P[:, 0].copy(), P[:, 1].copy(), es0, offs0, _pre(H0, W0, b0), np.zeros((1, 0), np.uint8))]
+    stack = [(0, P[:, 0].copy(), P[:, 1].copy(), er0, (es0, el0), offs0, _pre(H0, W0, b0), _first_bound(H0, W0, b0),
+              np.zeros((1, 0), np.uint8))]
     while stack:
-        layer, xs, ys, es, offs, Zs, pat = stack.pop()
+        layer, xs, ys, er, (es, el), offs, Zs, Eb, pat = stack.pop()
         if callable(Zs):
-            Zs = Zs()
+            Zs, Eb = Zs()
         if layer == L:
             yield (m[0] + h[0] * xs, m[1] + h[1] * ys, es, offs, pat, _unnormalize(_dense(Zs), m, h)) \
                 if keep else len(offs) - 1
             continue
         Wn, bn = _next_layer(net, layer)
         if net.activation == "identity":
-            stack.append((layer + 1, xs, ys, es, offs, _pre(_dense(Zs), Wn, bn), pat))
+            stack.append((layer + 1, xs, ys, er, (es, el), offs, _pre(_dense(Zs), Wn, bn), Eb, pat))
             continue
-        cx, cy, ce, coffs, parent, states, child_pre = _split_layer(
-            net, layer, xs, ys, es, offs, Zs, scale, rtol, keep, keep or layer + 1 < L, unit0[layer])
+        cx, cy, cr, ce, cl, coffs, parent, states, child_pre, nunc = _split_layer(
+            net, layer, xs, ys, er, es, el, offs, Zs, Eb, rtol, keep, keep or layer + 1 < L, unit0[layer])
+        stats["undecided"] += nunc
         K = len(parent)
         if layer + 1 == L and not keep:
             yield K
@@ -133,53 +180,65 @@ def walk(net: PWLNet, domain: Slice, keep: bool = True, rtol: float = RTOL):
         for a in reversed(range(0, K, chunk)):
             e = min(a + chunk, K)
             sub = slice(coffs[a], coffs[e])
-            ce_sub = None if ce is None else ce[sub]
-            stack.append((layer + 1, cx[sub], cy[sub], ce_sub, coffs[a:e + 1] - coffs[a], child_pre(a, e),
-                          pat[a:e] if keep else pat))
+            ce_sub = (None, None) if ce is None else (ce[sub], cl[sub])
+            stack.append((layer + 1, cx[sub], cy[sub], cr[sub], ce_sub, coffs[a:e + 1] - coffs[a], child_pre(a, e),
+                          None, pat[a:e] if keep else pat))
 
 
-def _split_layer(net: PWLNet, layer: int, xs, ys, es, offs, Zs, scale: float, rtol: float, keep: bool,
+def _split_layer(net: PWLNet, layer: int, xs, ys, er, es, el, offs, Zs, Eb, rtol: float, keep: bool,
                  want_G: bool, unit_start: int):
     """Split a chunk's regions by hidden layer `layer`.
 
-    Returns (cx, cy, ce, coffs, parent, states, child_pre): the children's polygons and edge provenance
-    (None for maxout), each child's parent region and new pattern columns (None without keep), and
-    child_pre(a, e), a lazy function giving the next layer's pre-activations of children a..e.
+    Returns (cx, cy, cr, ce, cl, coffs, parent, states, child_pre, undecided): the children's polygons, vertex
+    radii, edge provenance and edge lines (None for maxout), each child's parent region and new pattern columns (None
+    without keep), child_pre(a, e), a lazy function giving the next layer's pre-activations of children
+    a..e and their error bounds, and the number of undecided signs.
     """
     Wn, bn = _next_layer(net, layer)
     if net.maxout:
         Zd = _dense(Zs)
         from .kernels_maxout import split_maxout_layer
 
-        cx, cy, coffs, parent, states = split_maxout_layer(xs, ys, offs, Zd, scale, rtol)
+        cx, cy, coffs, parent, states = split_maxout_layer(xs, ys, offs, Zd, 1.0, rtol)
 
         def child_pre(a, e):
-            return lambda: _child_pre_maxout(net, layer, Zd, parent[a:e], states[a:e])
+            return lambda: (_child_pre_maxout(net, layer, Zd, parent[a:e], states[a:e]), None)
 
-        return cx, cy, None, coffs, parent, states, child_pre
+        return cx, cy, np.zeros(len(cx)), None, None, coffs, parent, states, child_pre, 0
     fac = Zs if isinstance(Zs, tuple) else _factored(Zs)
-    cx, cy, coffs, parent, bits, G, cptr, cj, ccoef, ce = kernels.split_slope_layer(
-        xs, ys, es, offs, *fac, net.slopes[layer], scale, rtol, want_G, unit_start)
+    s = net.slopes[layer]
+    n_next_in = Wn.shape[-1]
+    dmax = np.maximum(1.0, np.abs(s) + np.abs(1.0 - s))
+    gb = gamma(2 * n_next_in + 8)
+    cx, cy, cr, coffs, parent, bits, G, GE, cptr, cj, ccoef, ce, cl, nunc = kernels.split_slope_layer(
+        xs, ys, er, es, el, offs, fac[0], Eb, *fac[1:], s, dmax, gb, rtol, want_G, unit_start)
     states = _unpack(bits, net.hidden[layer][0].shape[0]) if keep else None
     WT = np.ascontiguousarray(Wn.T)
+    aWT = np.abs(WT)
+    infl = (1.0 + gamma(n_next_in + 4)) * gb
 
     def child_pre(a, e):
-        return lambda: _child_pre_slope(G, parent, cptr, cj, ccoef, WT, Wn, bn, a, e)
+        return lambda: _child_pre_slope(G, GE, parent, cptr, cj, ccoef, WT, aWT, Wn, bn, infl, a, e)
 
-    return cx, cy, ce, coffs, parent, states, child_pre
+    return cx, cy, cr, ce, cl, coffs, parent, states, child_pre, int(nunc)
 
 
-def _child_pre_slope(G, parent, cptr, cj, ccoef, WT, Wn, bn, a: int, e: int):
-    """Pre-activations of children a..e of a ReLU-family layer: the parent's map plus sparse corrections."""
+def _child_pre_slope(G, GE, parent, cptr, cj, ccoef, WT, aWT, Wn, bn, infl, a: int, e: int):
+    """Pre-activations of children a..e of a ReLU-family layer (the parent's map plus sparse corrections)
+    and their error bounds (per parent: GE @ |W|.T + gb |b|, inflated for its own rounding)."""
     p0, p1 = parent[a], parent[e - 1] + 1
     q0, q1 = cptr[a], cptr[e]
     Zb = _pre(G[p0:p1], Wn, bn)
+    R = p1 - p0
+    Eb = (GE[p0:p1].reshape(-1, aWT.shape[0]) @ aWT).reshape(R, 3, -1)
+    Eb[:, 2] += infl * np.abs(bn)
+    Eb *= 1.0 + gamma(aWT.shape[0] + 4)
     if q1 - q0 <= 8 * (e - a):
-        return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT)
+        return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT), Eb
     # many corrections per child (the first layers): one dense product is cheaper
     C = np.zeros((e - a, 3, WT.shape[0]))
     C[np.repeat(np.arange(e - a), np.diff(cptr[a:e + 1])), :, cj[q0:q1]] = ccoef[q0:q1]
-    return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1)
+    return Zb[parent[a:e] - p0] + (C.reshape(-1, WT.shape[0]) @ WT).reshape(e - a, 3, -1), Eb[parent[a:e] - p0]
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +254,9 @@ class Partition:
     c: np.ndarray  # (R, out)
     rtol: float = RTOL
     edge_unit: np.ndarray | None = None  # (Nv,) int32: pattern column of the line that made edge v -> next; -1: domain
+    undecided: int = 0  # signs the float64 pass could not certify (then recomputed exactly when exact is True)
+    exact: bool = False  # recomputed in rational arithmetic
+    certified: bool = True  # False: maxout (relative tolerance), or undecided signs left (UndecidedWarning)
 
     @property
     def n_regions(self) -> int:
@@ -262,16 +324,42 @@ def _limited(chunks, max_regions, progress, size=len):
         yield chunk
 
 
+def _settle(net, domain, stats: dict, n_float: int, undecided: str, keep: bool):
+    """After the float pass: None when every sign was certified; else the exact recomputation (exact.py)
+    when small enough, else raise Undecided / warn (undecided="raise" / "warn") and return None."""
+    from .exact import EXACT_MAX_REGIONS, exact_regions
+
+    stats.update(exact=False, certified=not net.maxout)
+    if not stats["undecided"] or net.maxout:
+        return None
+    if n_float <= EXACT_MAX_REGIONS:
+        stats["exact"] = True
+        return exact_regions(net, domain, keep)
+    stats["certified"] = False
+    msg = (f"{stats['undecided']} signs could not be decided in float64 with a certified error bound, and the "
+           f"partition ({n_float} regions) is too large for the exact fallback (at most {EXACT_MAX_REGIONS}); "
+           "the count may be wrong")
+    if undecided == "raise":
+        raise Undecided(msg)
+    warnings.warn(msg, UndecidedWarning, stacklevel=3)
+    return None
+
+
 def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None,
-                      rtol: float = RTOL, max_regions: int | None = None, progress=None) -> Partition:
+                      rtol: float = RTOL, max_regions: int | None = None, progress=None,
+                      undecided: str = "warn") -> Partition:
     """All activation regions of the network `layers` (list of (W, b), last = affine output) on `domain`.
 
     max_regions: raise RegionLimit (a ValueError) as soon as more regions than that are found (the memory
-    held grows with the regions); progress(n): called with the number of regions found after each chunk."""
+    held grows with the regions); progress(n): called with the number of regions found after each chunk.
+    undecided: what to do when some sign stays uncertified and the exact fallback is out of reach:
+    "warn" (UndecidedWarning; Partition.certified is False) or "raise" (Undecided)."""
     net = as_net(layers, activation, slope, k)
     xs, ys, es, offs, pats, Ys = [], [], [], [], [], []
     nv = 0
-    chunks = _limited(walk(net, domain, keep=True, rtol=rtol), max_regions, progress, lambda c: len(c[3]) - 1)
+    stats: dict = {}
+    chunks = _limited(walk(net, domain, keep=True, rtol=rtol, stats=stats), max_regions, progress,
+                      lambda c: len(c[3]) - 1)
     for cx, cy, ce, coffs, pat, Y in chunks:
         xs.append(cx)
         ys.append(cy)
@@ -280,16 +368,26 @@ def enumerate_regions(layers, domain: Slice, activation: str = "relu", slope=Non
         nv += coffs[-1]
         pats.append(pat)
         Ys.append(Y)
+    exact = _settle(net, domain, stats, sum(len(o) for o in offs), undecided, True)
+    if exact is not None:
+        xs, ys, es, offs, pats, Ys = [exact[0]], [exact[1]], [exact[2]], [exact[3][1:]], [exact[4]], [exact[5]]
     Y = np.concatenate(Ys)
     xy = np.stack([np.concatenate(xs), np.concatenate(ys)], axis=1)
     offsets = np.concatenate([[0], *offs]).astype(np.int64)
     edge_unit = None if net.maxout else np.concatenate(es)
     return Partition(domain, net, xy, offsets, np.concatenate(pats), np.ascontiguousarray(Y[:, :2].transpose(0, 2, 1)),
-                     Y[:, 2], rtol, edge_unit)
+                     Y[:, 2], rtol, edge_unit, stats["undecided"], stats["exact"], stats["certified"])
 
 
 def count_regions(layers, domain: Slice, activation: str = "relu", slope=None, k=None, rtol: float = RTOL,
-                  max_regions: int | None = None, progress=None) -> int:
-    """Number of activation regions on `domain`, without storing polygons or patterns."""
+                  max_regions: int | None = None, progress=None, undecided: str = "warn",
+                  stats: dict | None = None) -> int:
+    """Number of activation regions on `domain`, without storing polygons or patterns.
+
+    undecided: as in enumerate_regions; stats (a dict, optional) receives undecided (signs float64 could not
+    certify), exact (recomputed in rational arithmetic) and certified."""
     net = as_net(layers, activation, slope, k)
-    return int(sum(_limited(walk(net, domain, keep=False, rtol=rtol), max_regions, progress, int)))
+    stats = {} if stats is None else stats
+    n = int(sum(_limited(walk(net, domain, keep=False, rtol=rtol, stats=stats), max_regions, progress, int)))
+    exact = _settle(net, domain, stats, n, undecided, False)
+    return n if exact is None else int(exact)

@@ -2,10 +2,18 @@
 
 Polygons are stored ragged: x and y coordinates (Nv,) and offsets (R+1,); each polygon is convex and
 counter-clockwise.  Pre-activations are affine on each input polygon: Z[r, :, j] = (a1, a2, c) gives
-z_j(u) = a1*u1 + a2*u2 + c.  A vertex counts as *on* a line when |z| <= tol, with the relative tolerance
-tol = rtol * ((|a1| + |a2|) * scale + |c|) (scale = largest |coordinate| of the domain), so duplicated,
-coincident and vertex-grazing lines never create slivers; a unit splits a polygon only when some vertex
-is above +tol and some below -tol.
+z_j(u) = a1*u1 + a2*u2 + c.  Signs are certified (filtered predicates): every vertex carries a radius er
+(max-norm distance to the exact vertex it stands for) and every coefficient an absolute error bound E, so
+    |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E0 (|x| + er) + E1 (|y| + er) + E2
+                                                   + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u).
+A sign is certified when |z| > B.  A vertex with |z| <= B is *undecided* and counted in `nunc`; the caller
+recomputes the partition in exact arithmetic when nunc > 0 (engine.py).  The float pass itself (its result
+stands only when nunc == 0, or as a flagged best guess) puts a vertex on a line when |z| <= tol =
+min(B, rtol (|a1| + |a2| + |c|)) (coordinates normalised to [-1, 1]^2): never coarser than the old relative
+tolerance, and as fine as the certified bound allows.
+Every edge carries its line (coefficients and their error bounds: the cutting unit's, or the domain's), so a
+new vertex, the crossing of the cutting line L and the edge's line M, gets its radius a posteriori from its
+residuals on L and M and the conditioning of the 2 x 2 system (radius()): radii do not compound.
 """
 
 from __future__ import annotations
@@ -14,6 +22,16 @@ import numpy as np
 from numba import njit
 
 FAST = {"contract", "reassoc", "nsz", "arcp"}  # no nnan/ninf: infinities are used as sentinels
+U = 2.0**-53  # unit roundoff of float64
+G4 = 4.0 * U / (1.0 - 4.0 * U)  # gamma_4: a1*x + a2*y + c in float64 (any order, fused or not)
+INFL = 1.0 + 16.0 * U  # inflation of a bound computed in floating point (all its terms are non-negative)
+
+
+@njit(cache=True, fastmath=FAST)
+def bound(a1, a2, c, e0, e1, e2, x, y, er):
+    """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er."""
+    return INFL * ((abs(a1) + abs(a2)) * er + e0 * (x + er) + e1 * (y + er) + e2
+                   + G4 * (abs(a1) * x + abs(a2) * y + abs(c)))
 
 
 @njit(cache=True)
@@ -54,60 +72,111 @@ def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
     return cnt
 
 
-@njit(cache=True)
-def _clip_lab(px, py, pe, start, m, s, sgn, tol, ox, oy, oe, o, cut):
+@njit(cache=True, fastmath=FAST)
+def radius(x, y, L, M):
+    """Certified max-norm distance from (x, y) to the exact crossing of the lines L and M (a, b, c, ea, eb, ec:
+    coefficients and their error bounds), a posteriori: residuals over the 2 x 2 system's conditioning."""
+    rL = abs(L[0] * x + L[1] * y + L[2]) + G4 * (abs(L[0] * x) + abs(L[1] * y) + abs(L[2])) \
+        + L[3] * abs(x) + L[4] * abs(y) + L[5]
+    rM = abs(M[0] * x + M[1] * y + M[2]) + G4 * (abs(M[0] * x) + abs(M[1] * y) + abs(M[2])) \
+        + M[3] * abs(x) + M[4] * abs(y) + M[5]
+    det = abs(L[0] * M[1] - L[1] * M[0])
+    ddet = (L[3] * (abs(M[1]) + M[4]) + (abs(L[0]) + L[3]) * M[4] + L[4] * (abs(M[0]) + M[3])
+            + (abs(L[1]) + L[4]) * M[3] + G4 * (abs(L[0] * M[1]) + abs(L[1] * M[0])))
+    if det <= INFL * ddet:
+        return np.inf
+    num = max(abs(M[1]) + M[4] + abs(L[1]) + L[4], abs(M[0]) + M[3] + abs(L[0]) + L[3])
+    return INFL * INFL * num * (rL + rM) / (det - INFL * ddet)
+
+
+@njit(cache=True, fastmath=FAST)
+def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
+    """Edge v's label and line: the cutting line's when along it, else the input edge i's."""
+    if along:
+        oe[v] = cut
+        for k in range(6):
+            ol[v, k] = cl[k]
+    else:
+        oe[v] = pe_i
+        for k in range(6):
+            ol[v, k] = pl[i, k]
+
+
+@njit(cache=True, fastmath=FAST)
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
-    input edge's label pe where it keeps part of an input edge, `cut` where it runs along the cutting line."""
+    input edge's label pe (and line pl: a, b, c and their error bounds) where it keeps part of an input
+    edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
+    crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= B, the certified bound)."""
     cnt = 0
+    unc = 0
     for i in range(m):
         i2 = i + 1 if i + 1 < m else 0
         si = sgn * s[i]
         s2 = sgn * s[i2]
         if si >= -tol:
+            if si <= B and B > 0:
+                unc += 1
             ox[o + cnt] = px[start + i]
             oy[o + cnt] = py[start + i]
-            oe[o + cnt] = cut if (si <= tol and s2 < -tol) else pe[start + i]
+            orr[o + cnt] = pr[start + i]
+            along = si <= tol and s2 < -tol
+            _label(oe, ol, o + cnt, along, cut, cl, pe[start + i], pl, start + i)
             cnt += 1
         if (si > tol and s2 < -tol) or (si < -tol and s2 > tol):
             t = si / (si - s2)
-            ox[o + cnt] = px[start + i] + t * (px[start + i2] - px[start + i])
-            oy[o + cnt] = py[start + i] + t * (py[start + i2] - py[start + i])
-            oe[o + cnt] = cut if si > tol else pe[start + i]
+            x = px[start + i] + t * (px[start + i2] - px[start + i])
+            y = py[start + i] + t * (py[start + i2] - py[start + i])
+            ox[o + cnt] = x
+            oy[o + cnt] = y
+            orr[o + cnt] = radius(x, y, cl, pl[start + i, :])
+            _label(oe, ol, o + cnt, si > tol, cut, cl, pe[start + i], pl, start + i)
             cnt += 1
-    return cnt
+    return cnt, unc
 
 
 @njit(cache=True, fastmath=FAST)
-def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, scale, rtol, want_G, unit0):
-    """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer).
+def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef, WT, slope, dmax, gb, rtol, want_G,
+                      unit0):
+    """Split each polygon by its n unit lines z_j = 0 (ReLU-family layer), every sign certified.
 
     Region r's pre-activations are factored: Z_r = Zb[prow[r]] + sum_q ccoef[q] (x) WT[cj[q]] over its
     corrections q in cptr[r]:cptr[r+1] (siblings share their parent's product Zb and differ by a rank-one
-    term per active unit that split the parent).  Returns the children (x, y, offsets), each child's
-    parent r, its packed sign bits, G[r] = Z_r * slopes of r's non-splitting units (splitting units
-    inactive; the next layer multiplies G by W), each child's own corrections (ptr, unit, coef), and the
-    children's edge labels: es[v] (input) / oes[v] (output) names the line that made the edge from vertex v
-    to the next vertex of its polygon: unit0 + j for this layer's unit j, inherited labels otherwise.
+    term per active unit that split the parent); Eb[prow[r]] bounds their absolute error.  Returns the
+    children (x, y, radii, offsets), each child's parent r, its packed sign bits, G[r] = Z_r * slopes of r's
+    non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = dmax * (E_r +
+    gb |Z_r|) (the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
+    unit, coef), the children's edge labels (es[v] / oes[v]: the line that made the edge from vertex v to
+    the next vertex: unit0 + j for this layer's unit j, inherited labels otherwise) and the number of
+    undecided signs (module docstring).
     """
     R = offs.shape[0] - 1
     n = Zb.shape[2]
     nw = (n + 63) // 64
     oxs = np.empty(2 * xs.shape[0] + 64)
     oys = np.empty(2 * xs.shape[0] + 64)
+    oers = np.empty(2 * xs.shape[0] + 64)
     oes = np.empty(2 * xs.shape[0] + 64, np.int32)
+    oels = np.empty((2 * xs.shape[0] + 64, 6))
     ooffs = np.zeros(2 * R + 17, np.int64)
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
     G = np.empty((R if want_G else 0, 3, n))
+    GE = np.empty((R if want_G else 0, 3, n))
     optr = np.zeros(2 * R + 17, np.int64)
     oj = np.empty(2 * R + 16, np.int64)
     ocoef = np.empty((2 * R + 16, 3))
     ax = np.empty(64)
     ay = np.empty(64)
+    ar = np.empty(64)
     bx = np.empty(64)
     by = np.empty(64)
+    br = np.empty(64)
     ae = np.empty(64, np.int32)
     be = np.empty(64, np.int32)
+    al = np.empty((64, 6))
+    bl = np.empty((64, 6))
+    cl = np.empty(6)
     aoff = np.zeros(9, np.int64)
     boff = np.zeros(9, np.int64)
     abits = np.zeros((8, nw), np.uint64)
@@ -122,6 +191,7 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
     nout = 0
     nvo = 0
     nco = 0
+    nunc = 0
     for r in range(R):
         st = offs[r]
         m = offs[r + 1] - st
@@ -140,33 +210,48 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
         for j in range(n):
             vmax[j] = -np.inf
             vmin[j] = np.inf
+        xm = 0.0
+        ym = 0.0
+        em = 0.0
         for i in range(m):  # units innermost: contiguous, vectorisable
             x = xs[st + i]
             y = ys[st + i]
+            xm = max(xm, abs(x))
+            ym = max(ym, abs(y))
+            em = max(em, ers[st + i])
             for j in range(n):
                 v = Zl[0, j] * x + Zl[1, j] * y + Zl[2, j]
                 vmax[j] = max(vmax[j], v)
                 vmin[j] = min(vmin[j], v)
         for j in range(n):
-            tol = rtol * ((abs(Zl[0, j]) + abs(Zl[1, j])) * scale + abs(Zl[2, j]))
+            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+            tol = min(B, rtol * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
             d = slope[j]
             if vmax[j] > tol and vmin[j] < -tol:
                 splitters[nsp] = j
                 nsp += 1
-            elif vmax[j] > tol:
-                base[j >> 6] |= one << np.uint64(j & 63)
-                d = 1.0
+            else:
+                if vmin[j] <= B and vmax[j] >= -B and B > 0:  # B == 0: certified exact zeros
+                    nunc += 1
+                if vmax[j] > tol:
+                    base[j >> 6] |= one << np.uint64(j & 63)
+                    d = 1.0
             if want_G:
-                G[r, 0, j] = Zl[0, j] * d
-                G[r, 1, j] = Zl[1, j] * d
-                G[r, 2, j] = Zl[2, j] * d
+                for k in range(3):
+                    G[r, k, j] = Zl[k, j] * d
+                    GE[r, k, j] = dmax[j] * (Eb[pr, k, j] + gb * abs(Zl[k, j]))
         # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
+        ar = _grow1(ar, m)
         ae = _grow1(ae, m)
+        al = _grow2(al, m)
         for i in range(m):
+            for k in range(6):
+                al[i, k] = els[st + i, k]
             ax[i] = xs[st + i]
             ay[i] = ys[st + i]
+            ar[i] = ers[st + i]
             ae[i] = es[st + i]
         aoff[0] = 0
         aoff[1] = m
@@ -177,13 +262,17 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
             a1 = Zl[0, j]
             a2 = Zl[1, j]
             c = Zl[2, j]
-            tol = rtol * ((abs(a1) + abs(a2)) * scale + abs(c))
             w = j >> 6
             bit = one << np.uint64(j & 63)
             nvmax = 2 * aoff[na] + 4 * na
             bx = _grow1(bx, nvmax)
             by = _grow1(by, nvmax)
+            br = _grow1(br, nvmax)
             be = _grow1(be, nvmax)
+            bl = _grow2(bl, nvmax)
+            for k in range(3):
+                cl[k] = Zl[k, j]
+                cl[3 + k] = Eb[pr, k, j]
             boff = _grow1(boff, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
@@ -195,27 +284,45 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
                 s = _grow1(s, pm)
                 smax = -np.inf
                 smin = np.inf
+                xm = 0.0
+                ym = 0.0
+                em = 0.0
                 for i in range(pm):
                     v = a1 * ax[ps + i] + a2 * ay[ps + i] + c
                     s[i] = v
                     smax = max(smax, v)
                     smin = min(smin, v)
+                    xm = max(xm, abs(ax[ps + i]))
+                    ym = max(ym, abs(ay[ps + i]))
+                    em = max(em, ar[ps + i])
+                B = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+                tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
-                    nvb += _clip_lab(ax, ay, ae, ps, pm, s, 1.0, tol, bx, by, be, nvb, unit0 + j)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
+                                         unit0 + j, cl)
+                    nvb += cnt
+                    nunc += unc
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] |= bit
                     nb += 1
-                    nvb += _clip_lab(ax, ay, ae, ps, pm, s, -1.0, tol, bx, by, be, nvb, unit0 + j)
+                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb,
+                                         unit0 + j, cl)
+                    nvb += cnt
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
                     bbits[nb, w] &= ~bit
                     nb += 1
                 else:
+                    if smin <= B and smax >= -B and B > 0:
+                        nunc += 1
                     for i in range(pm):
                         bx[nvb + i] = ax[ps + i]
                         by[nvb + i] = ay[ps + i]
+                        br[nvb + i] = ar[ps + i]
                         be[nvb + i] = ae[ps + i]
+                        for k in range(6):
+                            bl[nvb + i, k] = al[ps + i, k]
                     nvb += pm
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
@@ -226,13 +333,17 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
                     nb += 1
             ax, bx = bx, ax
             ay, by = by, ay
+            ar, br = br, ar
             ae, be = be, ae
+            al, bl = bl, al
             aoff, boff = boff, aoff
             abits, bbits = bbits, abits
             na = nb
         oxs = _grow1(oxs, nvo + aoff[na])
         oys = _grow1(oys, nvo + aoff[na])
+        oers = _grow1(oers, nvo + aoff[na])
         oes = _grow1(oes, nvo + aoff[na])
+        oels = _grow2(oels, nvo + aoff[na])
         ooffs = _grow1(ooffs, nout + na + 1)
         optr = _grow1(optr, nout + na + 1)
         opar = _grow1(opar, nout + na)
@@ -242,7 +353,10 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
         for i in range(aoff[na]):
             oxs[nvo + i] = ax[i]
             oys[nvo + i] = ay[i]
+            oers[nvo + i] = ar[i]
             oes[nvo + i] = ae[i]
+            for k in range(6):
+                oels[nvo + i, k] = al[i, k]
         for p in range(na):
             ooffs[nout + p + 1] = nvo + aoff[p + 1]
             opar[nout + p] = r
@@ -259,8 +373,9 @@ def split_slope_layer(xs, ys, es, offs, Zb, prow, cptr, cj, ccoef, WT, slope, sc
             optr[nout + p + 1] = nco
         nvo += aoff[na]
         nout += na
-    return (oxs[:nvo].copy(), oys[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(), obits[:nout].copy(),
-            G, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy(), oes[:nvo].copy())
+    return (oxs[:nvo].copy(), oys[:nvo].copy(), oers[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(),
+            obits[:nout].copy(), G, GE, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy(),
+            oes[:nvo].copy(), oels[:nvo].copy(), nunc)
 
 
 @njit(cache=True)

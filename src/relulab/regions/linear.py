@@ -18,6 +18,7 @@ PROBE = 1e-7
 FRACTIONS = (0.5, 0.3819660112501051)  # two points per edge, so a neighbour's vertex at a midpoint is harmless
 MIN_EDGE = 1e-12  # edges shorter than this times the domain's diameter are ignored (as when probing)
 COVER_RTOL = 1e-9  # an edge is covered when its twins' overlaps add up to its length within this
+PROBE_OFF = 1e-13  # a probed neighbour counts only with an edge on the probed edge's line (within this x diameter)
 
 
 def pattern_keys(P: np.ndarray) -> np.ndarray:
@@ -80,9 +81,30 @@ def probe_pairs(part, edges: np.ndarray | None = None) -> np.ndarray:
     for f in FRACTIONS:
         U = xy[sel] + f * e[sel] + PROBE * diam * normal
         inside = part.domain.contains(U)
-        pj.append(locate(part, U[inside]))
+        j = locate(part, U[inside])
+        ok_j = _shares_edge(part, sel[inside], j)  # the probe may have jumped over a thin region: confirm
+        pj.append(np.where(ok_j, j, -1))
         pi.append(owner[sel][inside])
     return _sorted_pairs(np.concatenate(pi), np.concatenate(pj), part.n_regions)
+
+
+def _shares_edge(part, v: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Whether region j (-1: none) has an edge on edge v's line (offset <= PROBE_OFF x diameter) overlapping
+    it with positive length: then j is really adjacent across v, not a region beyond a thin one."""
+    e, length, diam, _ = _edges(part)
+    ok = j >= 0
+    jj = np.where(ok, j, 0)
+    cnt = np.where(ok, part.offsets[jj + 1] - part.offsets[jj], 0)
+    q = np.repeat(np.arange(len(v)), cnt)
+    w = part.offsets[jj][q] + np.arange(len(q)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    vv = v[q]
+    d = e[vv] / length[vv, None]
+    r1, r2 = part.xy[w] - part.xy[vv], part.xy[part.next_vertex[w]] - part.xy[vv]
+    t1, t2 = (r1 * d).sum(axis=1), (r2 * d).sum(axis=1)
+    off = np.maximum(np.abs(r1[:, 0] * d[:, 1] - r1[:, 1] * d[:, 0]), np.abs(r2[:, 0] * d[:, 1] - r2[:, 1] * d[:, 0]))
+    overlap = np.minimum(length[vv], np.maximum(t1, t2)) - np.maximum(0.0, np.minimum(t1, t2))
+    good = (overlap > MIN_EDGE * diam) & (off <= PROBE_OFF * diam)
+    return np.bincount(q[good], minlength=len(v)) > 0
 
 
 def _words(patterns: np.ndarray) -> np.ndarray:
