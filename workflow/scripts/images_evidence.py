@@ -19,4 +19,5 @@ evidence.atomic_write_csv(t["channels"], out.channels_table)
 tables = (out.params_table, out.activation_table, out.channels_table)
 evidence.write_manifest(pd.concat([manifest.manifest(fig, *tables), speed.manifest_rows(inp.f7_summary)]),
                         out.manifest)
-evidence.write_values(claims.values(rows, t["metrics"], t["acts"]), out.values)
+evidence.write_values({**claims.values(rows, t["metrics"], t["acts"]),
+                       **speed.text_values(pd.read_csv(inp.f7_summary, keep_default_na=False), rows)}, out.values)

@@ -252,3 +252,29 @@ def manifest_rows(summary_path: str) -> pd.DataFrame:
                           "activation, the SGD rate chosen on tuning seeds (and whether it is an end of its grid), "
                           "median steps to each target running training error over evaluation seeds, and runs "
                           "censored at the budget."}])
+
+
+def text_values(summary: pd.DataFrame, rows: list[dict]) -> dict:
+    """values.json entries of the F7 replication: one sentence per depth and the primary interval, from data."""
+    f7 = {r["statistic"]: r for r in rows if r["claim_id"] == "F7" and r["statistic"].startswith("cnn_")}
+    col = [c for c in summary.columns if c.startswith("median_steps_")]
+    target = primary([float(c[13:]) for c in col])
+    med = f"median_steps_{target:g}"
+    parts = []
+    for depth, g in summary.groupby("depth"):
+        arms = "; ".join(_arm_text(r, med, f"censored_{target:g}") for r in g.to_dict("records"))
+        ratio = f7.get(f"cnn_tanh_relu_steps_ratio_d{depth}")
+        tail = f", tanh/ReLU {ratio['value']:.2f} [{ratio['ci_low']:.2f}, {ratio['ci_high']:.2f}]" if ratio else ""
+        parts.append(f"{depth} conv block{'s' if depth > 1 else ''}: {arms}{tail}")
+    text = f"Median steps to {target:.0%} running training error over evaluation seeds. " + ". ".join(parts) + "."
+    growth = f7.get("cnn_ratio_depth_growth")
+    if growth:
+        text += (f" The ratio at the deepest over the shallowest network: {growth['value']:.2f} "
+                 f"[{growth['ci_low']:.2f}, {growth['ci_high']:.2f}] (> 1: the gap grows with depth).")
+    return {"text_f7_cnn": text}
+
+
+def _arm_text(r: dict, med: str, cens: str) -> str:
+    edge = f" (grid {r['lr_edge']} edge)" if isinstance(r["lr_edge"], str) and r["lr_edge"] else ""
+    censored = f", {int(r[cens])} censored" if r[cens] else ""
+    return f"{r['activation']} {r[med]:g} steps at lr {r['lr']:g}{edge}{censored}"
