@@ -23,12 +23,14 @@ EVIDENCE = "tbl-images-f7-speed"
 RATIO_CI = "ratio of medians, independent bootstrap CI"
 
 
+POOL_BLOCKS = 2  # max pooling after the first two blocks only, so deep nets keep a 7x7 map (28x28 images)
+
+
 def spec(cfg: dict, in_shape, activation: str, depth: int) -> cnn.NetSpec:
-    """d conv blocks of f7_channels channels (3x3, max pool each), no hidden dense layer."""
-    if in_shape[1] >> depth < 1:
-        raise ValueError(f"{depth} pooling blocks do not fit {in_shape[1]}x{in_shape[2]} images")
+    """d conv blocks of f7_channels channels (3x3; 2x2 max pooling after the first two), then a linear
+    classifier: no hidden dense layer, and the classifier sees the same map size at every depth >= 2."""
     return cnn.NetSpec(in_shape=tuple(in_shape), channels=(cfg["f7_channels"],) * depth, kernels=(3,) * depth,
-                       head=(), activation=activation)
+                       head=(), activation=activation, pool_blocks=POOL_BLOCKS)
 
 
 def initialize(stack: cnn.Stack) -> None:
