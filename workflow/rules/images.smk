@@ -207,6 +207,8 @@ rule images_evidence:
         head=f"{IMG_DIR}/tables/head.csv",
         invariance=f"{IMG_DIR}/tables/invariance.csv",
         figures=rules.images_plots.output,
+        f7_claims=f"{IMG_DIR}/tables/f7_claims.csv",
+        f7_summary=f"{IMG_DIR}/tables/f7_speed.csv",
     output:
         claims=f"{IMG_DIR}/claims.csv",
         manifest=f"{IMG_DIR}/manifest.csv",
@@ -234,3 +236,32 @@ rule images_evidence:
 
 
 register_family("images")
+
+
+# F7 replication of Krizhevsky et al. 2012 (Fig. 1): CNN depth sweep, SGD with momentum, each arm's rate tuned.
+IMG_F7_KEYS = ("dataset",) + tuple(k for k in IMG if k.startswith("f7_"))
+
+
+rule images_f7_speed:
+    output:
+        table=f"{IMG_DIR}/tables/f7_speed_runs.csv",
+        summary=f"{IMG_DIR}/tables/f7_speed.csv",
+        claims=f"{IMG_DIR}/tables/f7_claims.csv",
+    params:
+        cfg={k: IMG[k] for k in IMG_F7_KEYS},
+        seeds=images_seeds(),
+        tuning_seeds=tuning_seeds_list(),
+    log:
+        log_path("images", "f7_speed"),
+    benchmark:
+        bench_path("images", "f7_speed")
+    threads: config["threads"]
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    message:
+        "images: F7, steps to the target training error of ReLU and tanh CNNs (SGD with momentum, depth sweep)"
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/images_f7_speed.py"

@@ -41,7 +41,8 @@ def rows(c: dict) -> list[tuple[str, str, str, str, str]]:
          f"{c['speed_steps']} steps",
          differences([("hidden layers", 4, c["speed_depth"]), ("target training error", 0.25,
                       c["speed_target_error"])], "MLP instead of CNN, other data, no momentum: only the direction "
-                     "can carry over")),
+                     "can carry over; context only: F7 is decided by the images family's CNN replication "
+                     "(SGD with momentum, tbl-images-f7-speed)")),
         ("A3", "He et al. 2015, Fig. 3",
          "30-layer ReLU network (CNN), Xavier vs He init, SGD with momentum: Xavier init stalls, He init trains",
          f"{c['deep_depth']} x {c['deep_width']} ReLU MLP, Xavier vs He init, SGD momentum {c['deep_momentum']:g}, "

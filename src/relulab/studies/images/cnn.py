@@ -64,6 +64,7 @@ class NetSpec:
     head: tuple[int, ...] = (32,)
     n_classes: int = 10
     activation: str = "relu"
+    pool_blocks: int | None = None  # max pooling after only the first pool_blocks conv blocks (None: every block)
 
     @property
     def is_cnn(self) -> bool:
@@ -87,7 +88,7 @@ class Net(nn.Module):
         blocks = []
         for ch, k in zip(spec.channels, spec.kernels):
             layers = [nn.Conv2d(c, ch, k, padding=k // 2), make_activation(spec.activation, ch)]
-            if spec.pool:
+            if spec.pool and (spec.pool_blocks is None or len(blocks) < spec.pool_blocks):
                 layers.append(nn.MaxPool2d(2))
                 h, w = h // 2, w // 2
             blocks.append(nn.Sequential(*layers))
