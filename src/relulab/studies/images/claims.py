@@ -222,11 +222,17 @@ def config_values(cfg: dict, metrics: pd.DataFrame, acts: pd.DataFrame) -> dict[
     }
 
 
+def _value(v) -> float | str:
+    """A statistic rounded to 4 digits; 'n/a' where no seed gave a finite value (e.g. no run reached the matched
+    training error), also for a blank read back from a CSV."""
+    v = float(pd.to_numeric(v, errors="coerce"))
+    return round(v, 4) if np.isfinite(v) else "n/a"
+
+
 def values(rows: list[dict], metrics: pd.DataFrame, acts: pd.DataFrame, cfg: dict | None = None) -> dict:
     """Every claim statistic (rounded to 4 digits), each model's parameter count, each training-set size and,
     given the config, the run sizes the report states (config_values)."""
-    out = {f"{r['claim_id']}_{r['statistic']}": round(r["value"], 4) if np.isfinite(r["value"]) else "n/a"
-           for r in rows}  # n/a: no seed gave a finite value (e.g. no run reached the matched training error)
+    out = {f"{r['claim_id']}_{r['statistic']}": _value(r["value"]) for r in rows}
     out.update({f"params_{m}": int(p) for m, p in metrics.groupby("model").params.first().items()})
     out.update({f"n_train_{s}": int(n) for s, n in acts.groupby("size").n_train.first().items()})
     if cfg is not None:
