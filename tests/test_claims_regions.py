@@ -101,7 +101,7 @@ def test_bound_rows():
 def test_typical_growth_rows():
     rows = _by(claims._typical_growth_rows(budget()))
     _check(rows["R1", "typical_growth_per_layer"], 2.0, 3, 1.0, 3.0)
-    assert "1 non-finite value(s) dropped" in rows["R1", "typical_growth_per_layer"]["note"]
+    assert "1 of 4 seeds gave a non-finite value" in rows["R1", "typical_growth_per_layer"]["note"]
     # grid(): n = (s + 1) * (w d)^2 * 2^d at depths 1, 2: per (seed, width) growth 2^2 * 2 = 8 exactly
     rows = _by(claims._typical_growth_rows(budget(), grid()))
     _check(rows["R1", "random_fixed_width_growth"], 8.0, 6, 8.0, 8.0)
@@ -153,7 +153,7 @@ def test_equal_params_rows():
     t = approx_sweep()
     t.loc[(t["seed"] == 2) & (t["depth"] == 3), "n_params"] *= 100
     row = _by(claims._equal_params_rows(t))["R5", "deep_over_shallow_nmse"]
-    assert row["n_seeds"] == 2 and "1 non-finite value(s) dropped" in row["note"]
+    assert row["n_seeds"] == 2 and "1 of 3 seeds gave a non-finite value" in row["note"]
 
 
 def test_trained_growth_rows_for_r1_and_r5():

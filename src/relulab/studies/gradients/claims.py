@@ -11,7 +11,7 @@ from relulab.studies.gradients import flow_training, prose
 from relulab.studies.gradients.convergence import best_steps
 from relulab.studies.gradients.dying import final_dead
 from relulab.studies.gradients.flow import RELU_FAMILY, SIGMOIDAL, decay_table, recommended_init
-from relulab.studies.gradients.training_claims import MEDIAN_CI, f6_rows, final_rows, n_finite, training_claim_rows
+from relulab.studies.gradients.training_claims import MEDIAN_CI, f6_rows, final_rows, training_claim_rows
 
 # Evidence ids (figures and tables of the manifest) each claim's statistics point to.
 EVIDENCE = {"A3": "fig-gradients-heatmap tbl-gradients-decay fig-gradients-training",
@@ -43,13 +43,13 @@ def _a3_decay_rows(decay: pd.DataFrame, ev: dict) -> list[dict]:
 
     def factor(act, init):
         v = deepest[(deepest.activation == act) & (deepest.init == init)].sort_values("seed").decay_factor
-        return bootstrap_ci(v), n_finite(v)
+        return bootstrap_ci(v)
 
     for act, name in (("sigmoid", "sigmoid_grad_decay_factor"), ("relu", "relu_he_grad_decay_factor")):
         if act in set(deepest.activation):
             init = recommended_init(act, inits)
-            ci, n = factor(act, init)
-            rows.append(claim_row("A3", name, ci[0], ci[1:], n, ev["A3"],
+            ci = factor(act, init)
+            rows.append(claim_row("A3", name, ci[0], ci, None, ev["A3"],
                                   f"{act}, {init} init, {int(deepest.depth.max())} hidden layers; per-layer factor of "
                                   f"||dL/dz|| towards the input, fitted per seed at initialization; {MEDIAN_CI}"))
     return rows
@@ -67,8 +67,8 @@ def _a3_deep_rows(deep: pd.DataFrame, ev: dict) -> list[dict]:
     for cell, name in (("sigmoid_xavier", "deep_sigmoid_train_acc"), ("relu_he", "deep_relu_he_train_acc"),
                        ("relu_xavier", "deep_relu_xavier_train_acc")):
         v = final[final.cell == cell].train_acc
-        est, lo, hi = bootstrap_ci(v)
-        rows.append(claim_row("A3", name, est, (lo, hi), n_finite(v), ev["A3"],
+        est, lo, hi = ci = bootstrap_ci(v)
+        rows.append(claim_row("A3", name, est, ci, None, ev["A3"],
                               f"{MEDIAN_CI}; {cell}: training accuracy after {int(deep.step.max())} SGD+momentum steps, "
                               f"{int(deep.depth.iloc[0])} hidden layers (chance 0.1)"))
     return rows
@@ -78,15 +78,15 @@ def _f6_rows(track: pd.DataFrame, ev: dict) -> list[dict]:
     rows = []
     top = track[track.layer == track.layer.max()]
     peak = top[top.activation == "sigmoid"].groupby("seed").saturated.max()
-    est, lo, hi = bootstrap_ci(peak)
-    rows.append(claim_row("F6", "sigmoid_top_layer_peak_saturation", est, (lo, hi), n_finite(peak), ev["F6"],
+    est, lo, hi = ci = bootstrap_ci(peak)
+    rows.append(claim_row("F6", "sigmoid_top_layer_peak_saturation", est, ci, None, ev["F6"],
                           f"{MEDIAN_CI}: largest fraction of saturated top-hidden-layer sigmoid units along training"))
     last = track[(track.step == track.step.max()) & (track.layer == 1)]
     if {"sigmoid", "relu"} <= set(last.activation):
         s = last[last.activation == "sigmoid"].sort_values("seed").train_loss.to_numpy()
         r = last[last.activation == "relu"].sort_values("seed").train_loss.to_numpy()
-        est, lo, hi = paired_bootstrap_ci(s, r, kind="ratio")
-        rows.append(claim_row("F6", "sigmoid_relu_final_loss_ratio", est, (lo, hi), n_finite(s / r), ev["F6"],
+        est, lo, hi = ci = paired_bootstrap_ci(s, r, kind="ratio")
+        rows.append(claim_row("F6", "sigmoid_relu_final_loss_ratio", est, ci, None, ev["F6"],
                               f"{MEDIAN_CI} of a per-seed ratio: final training loss sigmoid / ReLU, same depth, init and learning rate, paired by seed"))
     return rows
 
@@ -98,14 +98,14 @@ def _r6_rows(decay: pd.DataFrame, ev: dict) -> list[dict]:
     fam, sig = [a for a in RELU_FAMILY if a in wide], [a for a in SIGMOIDAL if a in wide]
     if fam and sig:
         gap = wide[sig].min(axis=1) - wide[fam].max(axis=1)
-        est, lo, hi = bootstrap_ci(gap)
-        rows.append(claim_row("R6", "gradient_preservation_gap", est, (lo, hi), n_finite(gap), ev["R6"],
+        est, lo, hi = ci = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "gradient_preservation_gap", est, ci, None, ev["R6"],
                               f"{MEDIAN_CI} at initialization: min over {'/'.join(sig)} minus max over {'/'.join(fam)} of |log10 first/last "
                               "gradient-norm ratio| (decades), deepest depth"))
     if {"sigmoid", "relu"} <= set(wide.columns):
         gap = wide["sigmoid"] - wide["relu"]
-        est, lo, hi = bootstrap_ci(gap)
-        rows.append(claim_row("R6", "relu_vs_sigmoid_gap", est, (lo, hi), n_finite(gap), ev["R6"],
+        est, lo, hi = ci = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "relu_vs_sigmoid_gap", est, ci, None, ev["R6"],
                               f"{MEDIAN_CI} at initialization: |log10 ratio| of sigmoid (Xavier) minus ReLU (He), decades"))
     return rows
 
@@ -119,22 +119,22 @@ def _r6_training_rows(fps: pd.DataFrame, ev: dict) -> list[dict]:
     sig = [a for a in flow_training.SIGMOIDAL if a in wide]
     if fam and sig:
         gap = wide[sig].min(axis=1) - wide[fam].max(axis=1)
-        est, lo, hi = bootstrap_ci(gap)
-        rows.append(claim_row("R6", "training_preservation_gap", est, (lo, hi), n_finite(gap), ev,
+        est, lo, hi = ci = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "training_preservation_gap", est, ci, None, ev,
                               f"{MEDIAN_CI} of a per-seed difference, during training (median over checkpoints), each "
                               f"activation with its own variance-preserving init and tuned rate: min over "
                               f"{'/'.join(sig)} minus max over {'/'.join(fam)} of |log10 first/last-layer gradient-norm "
                               "ratio| (decades)"))
     if {"sigmoid", "relu"} <= set(wide.columns):
         gap = wide["sigmoid"] - wide["relu"]
-        est, lo, hi = bootstrap_ci(gap)
-        rows.append(claim_row("R6", "relu_vs_sigmoid_training_gap", est, (lo, hi), n_finite(gap), ev,
+        est, lo, hi = ci = bootstrap_ci(gap)
+        rows.append(claim_row("R6", "relu_vs_sigmoid_training_gap", est, ci, None, ev,
                               f"{MEDIAN_CI} of a per-seed difference, during training: |log10 ratio| of the sigmoid "
                               "minus that of ReLU (decades)"))
     for act in sig:
         v = fps[fps.activation == act].saturated
-        est, lo, hi = bootstrap_ci(v)
-        rows.append(claim_row("R6", f"{act}_training_saturation", est, (lo, hi), n_finite(v), ev,
+        est, lo, hi = ci = bootstrap_ci(v)
+        rows.append(claim_row("R6", f"{act}_training_saturation", est, ci, None, ev,
                               f"{MEDIAN_CI}: fraction of saturated {act} units, mean over layers and checkpoints "
                               "during training"))
     arms = fps.groupby("activation").agg(acc=("final_train_acc", "median"), edge=("lr_edge", "first"))
@@ -156,8 +156,8 @@ def _a5_relu_mean_rows(layers: pd.DataFrame, inits, ev: dict) -> list[dict]:
         return []
     relu = relu[relu.init == recommended_init("relu", inits)]
     m = relu.groupby("seed").act_mean.mean()
-    est, lo, hi = bootstrap_ci(m)
-    return [claim_row("A5", "relu_act_mean", est, (lo, hi), n_finite(m), ev["R6"],
+    est, lo, hi = ci = bootstrap_ci(m)
+    return [claim_row("A5", "relu_act_mean", est, ci, None, ev["R6"],
                       f"{MEDIAN_CI}: mean ReLU output over units, examples and layers at initialization (not zero-centred)")]
 
 
@@ -177,11 +177,11 @@ def layer_claim_rows(layers: pd.DataFrame, deriv: pd.DataFrame, track: pd.DataFr
 def saturation_rows(long: pd.DataFrame, ev: str) -> list[dict]:
     """F6's exploratory long-run statistics per learning rate (not in the decision rule): peak top-layer
     saturation, final training accuracy, and the training accuracy at the first check where at least half of the
-    top layer is saturated (seeds where that happens); medians over seeds with bootstrap CIs."""
+    top layer is saturated (seeds where that happens); medians over seeds with order-statistic CIs."""
 
     def row(name, values, note):
-        est, lo, hi = bootstrap_ci(values)
-        return claim_row("F6", name, est, (lo, hi), n_finite(values), ev, f"{MEDIAN_CI}; {note}")
+        est, lo, hi = ci = bootstrap_ci(values)
+        return claim_row("F6", name, est, ci, None, ev, f"{MEDIAN_CI}; {note}")
 
     rows, depth = [], int(long.layer.max())
     top = long[long.layer == depth]
@@ -228,9 +228,9 @@ def _a4_rows(sweep: pd.DataFrame, born: pd.DataFrame, ev: dict) -> list[dict]:
     fd = final_dead(sweep)
     depth, lr = a4_cell(fd)
     v = fd[(fd.role == "eval") & (fd.depth == depth) & (fd.lr == lr)].dead_fraction
-    est, lo, hi = bootstrap_ci(v)
+    est, lo, hi = ci = bootstrap_ci(v)
     n_tune = fd[fd.role == "tuning"].seed.nunique()
-    rows = [claim_row("A4", "max_dead_fraction", est, (lo, hi), n_finite(v), ev["A4"],
+    rows = [claim_row("A4", "max_dead_fraction", est, ci, None, ev["A4"],
                       f"{MEDIAN_CI}: fraction of dead hidden units at the end of training in the cell chosen on "
                       f"{n_tune} tuning seeds as the one with the most: {depth} hidden layers, SGD learning rate {lr:g}")]
     zero = born[born.bias_std == 0]
@@ -263,18 +263,18 @@ def _f8_layer_rows(fate: pd.DataFrame, ev: dict) -> list[dict]:
 
 def _f8_rows(fate: pd.DataFrame, ev: dict) -> list[dict]:
     sp = spike_per_seed(fate)
-    est, lo, hi = bootstrap_ci(sp.dead_for_good)
+    est, lo, hi = ci = bootstrap_ci(sp.dead_for_good)
     after = int(fate.steps_after.iloc[0])
-    rows = [claim_row("F8", "dead_for_good", est, (lo, hi), n_finite(sp.dead_for_good), ev["F8"],
+    rows = [claim_row("F8", "dead_for_good", est, ci, None, ev["F8"],
                       f"{MEDIAN_CI} of a per-seed count: units the large update killed (dead on the whole training "
                       f"set right after it, alive before) whose incoming gradient was exactly 0 at each of the {after} "
                       "later steps and that are still dead on the whole training set at the end")]
-    est, lo, hi = bootstrap_ci(sp.killed_fraction)
-    rows.append(claim_row("F8", "spike_killed_fraction", est, (lo, hi), n_finite(sp.killed_fraction), ev["F8"],
+    est, lo, hi = ci = bootstrap_ci(sp.killed_fraction)
+    rows.append(claim_row("F8", "spike_killed_fraction", est, ci, None, ev["F8"],
                           f"{MEDIAN_CI}: fraction of live hidden units dead on the whole training set right after the "
                           "single large update"))
-    est, lo, hi = bootstrap_ci(sp.never_revived)
-    rows.append(claim_row("F8", "killed_never_revived", est, (lo, hi), n_finite(sp.never_revived), ev["F8"],
+    est, lo, hi = ci = bootstrap_ci(sp.never_revived)
+    rows.append(claim_row("F8", "killed_never_revived", est, ci, None, ev["F8"],
                           f"{MEDIAN_CI} (seeds where the spike killed a unit): fraction of the killed units still "
                           "dead on the whole training set at the end"))
     first = fate[fate.layer == 1]
@@ -283,8 +283,8 @@ def _f8_rows(fate: pd.DataFrame, ev: dict) -> list[dict]:
     for col, when in (("pre_spike_train_acc", "just before the large update"),
                       ("final_train_acc", f"at the end, {after} steps after the large update")):
         acc = fate.groupby("seed")[col].first()
-        est, lo, hi = bootstrap_ci(acc)
-        rows.append(claim_row("F8", col.replace("final", "post_spike"), est, (lo, hi), n_finite(acc), ev["F8"],
+        est, lo, hi = ci = bootstrap_ci(acc)
+        rows.append(claim_row("F8", col.replace("final", "post_spike"), est, ci, None, ev["F8"],
                               f"{MEDIAN_CI}: training accuracy (fixed training subset) {when} (chance 0.1; below 0.2 "
                               "the network did not train)"))
     return rows + _f8_layer_rows(fate, ev)

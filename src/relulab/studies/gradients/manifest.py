@@ -23,12 +23,12 @@ def manifest(figs: dict, out, saturation_steps: int, track_steps: int) -> pd.Dat
          "accuracy (right, chance 0.1). Median over seeds, band: interquartile range."),
         ("tbl-gradients-decay", out.decay, "A3 R6 F6",
          "Per-layer decay factor of the back-propagated gradient norm (least-squares fit; < 1 shrinks towards the "
-         "input) and first/last-layer gradient-norm ratio, median over seeds with 95% bootstrap CI."),
+         "input) and first/last-layer gradient-norm ratio, median over seeds with 95% order-statistic CI."),
         ("fig-gradients-dead-units", figs["dead_units.png"], "A4 F8",
          "Dead ReLU units (zero on every probe image): at the end of training vs learning rate and depth; along "
          "training for the deepest networks; per layer before and after one deliberately large update (dashed)."),
         ("tbl-gradients-dead", out.dead, "A4", "Fraction of dead hidden units at the end of SGD training per depth "
-         "and learning rate, median over seeds with 95% bootstrap CI."),
+         "and learning rate, median over seeds with 95% order-statistic CI."),
         ("tbl-gradients-spike", out.spike, "F8", "Per seed, on the whole training set: fraction of live units "
          "killed by the large update, fraction of those still dead at the end of training, and the number dead for "
          "good (incoming gradient exactly zero at every later step, dead at the end)."),

@@ -13,8 +13,8 @@ from relulab.studies.gradients.convergence import best_steps, input_drift
 from relulab.studies.gradients.saturation import peak_top_saturation
 
 BOUNDED = ("sigmoid", "tanh", "softsign")
-MEDIAN_CI = "median over evaluation seeds, 95% bootstrap CI"
-RATIO_CI = "ratio of medians over evaluation seeds, 95% bootstrap CI resampling each arm"
+MEDIAN_CI = "median over evaluation seeds, 95% order-statistic (Hettmansperger-Sheather) interval"
+RATIO_CI = "ratio of medians over evaluation seeds, 95% log-scale Price-Bonett interval of the two arms"
 
 
 def n_finite(*arrays) -> int:
@@ -80,18 +80,17 @@ def _f7_rows(steps: pd.DataFrame, cfg: dict, ev: dict) -> list[dict]:
     for other in ("tanh", "sigmoid"):
         if other in by and "relu" in by:
             o, r = by[other], by["relu"]
-            est, lo, hi = ratio_of_medians_ci(o.censored_steps, r.censored_steps)
-            rows.append(claim_row("F7", f"{other}_relu_steps_ratio", est, (lo, hi), n_finite(o.censored_steps,
-                                  r.censored_steps), ev["F7"],
+            est, lo, hi = ci = ratio_of_medians_ci(o.censored_steps, r.censored_steps)
+            rows.append(claim_row("F7", f"{other}_relu_steps_ratio", est, ci, None, ev["F7"],
                                   f"{RATIO_CI}: steps to {cfg['speed_target_error']:.0%} training error, {other} "
                                   f"({lr_choice(o)}) / ReLU ({lr_choice(r)}); {int((~o.reached).sum())} {other} and "
                                   f"{int((~r.reached).sum())} ReLU runs never reached it (counted as the budget)"))
-            est, lo, hi = ratio_of_medians_ci(o.time_s, r.time_s)
+            est, lo, hi = ci = ratio_of_medians_ci(o.time_s, r.time_s)
             note = (f"{RATIO_CI}: the same ratio in wall-clock training time on this machine (runs that reached the "
                     "target; a stack of seeds shares one clock)")
             if not o.reached.any() or not r.reached.any():
                 note += "; not measured: no run of one side reached the target"
-            rows.append(claim_row("F7", f"{other}_relu_time_ratio", est, (lo, hi), n_finite(o.time_s, r.time_s),
+            rows.append(claim_row("F7", f"{other}_relu_time_ratio", est, ci, None,
                                   ev["F7"], note))
     edge = edge_row("F7", steps, ("relu", "tanh", "sigmoid"), ev["F7"])
     return rows + ([edge] if edge else [])
@@ -104,30 +103,29 @@ def _f5_rows(steps: pd.DataFrame, stab: pd.DataFrame, msl: pd.DataFrame, ev: dic
     rows = []
     b = msl[bounded].groupby("seed").log2_lr.median()
     u = msl[~bounded].groupby("seed").log2_lr.median()
-    est, lo, hi = bootstrap_ci(b - u)
-    rows.append(claim_row("F5", "bounded_lr_headroom", est, (lo, hi), n_finite(b - u), ev["F5"],
+    est, lo, hi = ci = bootstrap_ci(b - u)
+    rows.append(claim_row("F5", "bounded_lr_headroom", est, ci, None, ev["F5"],
                           f"{MEDIAN_CI}: median log2(largest stable SGD learning rate of the grid), bounded minus "
                           "unbounded activations; a rate never stable counts as half the grid's smallest"))
-    est, lo, hi, n = _bounded_over_unbounded(steps, "cell", "censored_steps")
-    rows.append(claim_row("F5", "unbounded_efficiency_ratio", est, (lo, hi), n, ev["F5"],
+    ci = _bounded_over_unbounded(steps, "cell", "censored_steps")
+    rows.append(claim_row("F5", "unbounded_efficiency_ratio", ci[0], ci, None, ev["F5"],
                           f"{MEDIAN_CI} of a per-seed ratio: steps to the target error at the rate tuned per "
                           "activation, bounded / unbounded (median over activations per seed)"))
     spread = stab.assign(loss=np.where(stab.diverged, stab.initial_loss, stab.final_loss)).groupby(
         ["activation", "seed"]).loss.std().reset_index()
-    est, lo, hi, n = _bounded_over_unbounded(spread, "activation", "loss")
-    rows.append(claim_row("F5", "loss_spread_ratio", est, (lo, hi), n, ev["F5"],
+    ci = _bounded_over_unbounded(spread, "activation", "loss")
+    rows.append(claim_row("F5", "loss_spread_ratio", ci[0], ci, None, ev["F5"],
                           f"{MEDIAN_CI} of a per-seed ratio: std of the final training loss across the learning-rate "
                           "sweep (diverged = initial loss), bounded / unbounded"))
     return rows
 
 
-def _bounded_over_unbounded(df: pd.DataFrame, by: str, col: str) -> tuple[float, float, float, int]:
+def _bounded_over_unbounded(df: pd.DataFrame, by: str, col: str):
     """Per seed, the median of col over bounded activations / the median over unbounded ones (paired ratio CI)."""
     bounded = df[by].isin(BOUNDED)
     b = df[bounded].groupby("seed")[col].median()
     u = df[~bounded].groupby("seed")[col].median()
-    est, lo, hi = paired_bootstrap_ci(b.to_numpy(), u.to_numpy(), kind="ratio")
-    return est, lo, hi, n_finite(b.to_numpy() / u.to_numpy())
+    return paired_bootstrap_ci(b.to_numpy(), u.to_numpy(), kind="ratio")  # an Interval (n, n_dropped, method)
 
 
 # ---- A5 ----
@@ -141,8 +139,8 @@ UNTRAINED_ACC = 0.2  # twice chance on 10 classes: below it (median final test a
 
 def _speedup_row(cb: dict, base: str, cell: str, name: str, cfg: dict, ev: str) -> dict:
     s, c = cb[base], cb[cell]
-    est, lo, hi = ratio_of_medians_ci(s.censored_steps, c.censored_steps)
-    return claim_row("A5", name, est, (lo, hi), n_finite(s.censored_steps, c.censored_steps), ev,
+    est, lo, hi = ci = ratio_of_medians_ci(s.censored_steps, c.censored_steps)
+    return claim_row("A5", name, est, ci, None, ev,
                      f"{RATIO_CI}: steps to {cfg['centering_target_acc']:.0%} test accuracy, {base} "
                      f"({lr_choice(s)}) / {cell} ({lr_choice(c)})")
 
@@ -187,8 +185,8 @@ def drift_per_seed(table: pd.DataFrame) -> pd.DataFrame:
 
 def _a5_drift_row(dps: pd.DataFrame, ev: dict) -> dict:
     a, b = dps[~dps.batch_norm].drift, dps[dps.batch_norm].drift
-    est, lo, hi = ratio_of_medians_ci(a, b)
-    return claim_row("A5", "bn_drift_reduction", est, (lo, hi), n_finite(a, b), ev["A5_drift"],
+    est, lo, hi = ci = ratio_of_medians_ci(a, b)
+    return claim_row("A5", "bn_drift_reduction", est, ci, None, ev["A5_drift"],
                      f"{RATIO_CI}: movement of last-layer units' median input over training, without / with batch "
                      "norm (same fixed learning rate)")
 
@@ -201,20 +199,20 @@ def f6_rows(hist: pd.DataFrame, probes: pd.DataFrame, target_acc: float, ev: str
     steps = best_steps(hist, "train_acc", target_acc)
     by = {c: g.sort_values("seed") for c, g in steps.groupby("cell")}
     s, n = by["standard"], by["normalized"]
-    est, lo, hi = ratio_of_medians_ci(s.censored_steps, n.censored_steps)
-    rows = [claim_row("F6", "intervention_speedup", est, (lo, hi), n_finite(s.censored_steps, n.censored_steps), ev,
+    est, lo, hi = ci = ratio_of_medians_ci(s.censored_steps, n.censored_steps)
+    rows = [claim_row("F6", "intervention_speedup", est, ci, None, ev,
                       f"{RATIO_CI}: steps to {target_acc:.0%} training accuracy, standard init U[-1/sqrt(n), 1/sqrt(n)] "
                       f"({lr_choice(s)}) / normalized init ({lr_choice(n)}); > 1: the less saturating net learns "
                       "faster")]
     peak = peak_top_saturation(probes).pivot(index="seed", columns="cell", values="saturated")
     for arm in ("standard", "normalized"):
-        est, lo, hi = bootstrap_ci(peak[arm])
-        rows.append(claim_row("F6", f"{arm}_top_peak_saturation", est, (lo, hi), n_finite(peak[arm]), ev,
+        est, lo, hi = ci = bootstrap_ci(peak[arm])
+        rows.append(claim_row("F6", f"{arm}_top_peak_saturation", est, ci, None, ev,
                               f"{MEDIAN_CI}: largest saturated fraction of the top hidden layer along training, "
                               f"{arm} init"))
     d = peak["standard"] - peak["normalized"]
-    est, lo, hi = bootstrap_ci(d)
-    rows.append(claim_row("F6", "saturation_reduction", est, (lo, hi), n_finite(d), ev,
+    est, lo, hi = ci = bootstrap_ci(d)
+    rows.append(claim_row("F6", "saturation_reduction", est, ci, None, ev,
                           f"{MEDIAN_CI} of a paired difference: peak top-layer saturation, standard minus normalized "
                           "init (> 0: the intervention removes saturation)"))
     ev_hist = hist[hist.role == "eval"]
@@ -245,13 +243,13 @@ def _f4_rows(fin: pd.DataFrame, ev: dict) -> list[dict]:
     rows = []
     pen = {a: _paired(fin, f"{a}_xavier", "test_acc") - _paired(fin, f"{a}_small", "test_acc")
            for a in ("tanh", "sigmoid")}
-    est, lo, hi = bootstrap_ci(pen["sigmoid"] - pen["tanh"])
-    rows.append(claim_row("F4", "small_init_penalty_gap", est, (lo, hi), n_finite(pen["sigmoid"] - pen["tanh"]),
+    est, lo, hi = ci = bootstrap_ci(pen["sigmoid"] - pen["tanh"])
+    rows.append(claim_row("F4", "small_init_penalty_gap", est, ci, None,
                           ev["F4"], f"{MEDIAN_CI} of a paired difference: test-accuracy loss from small (std 0.01) "
                           "instead of Xavier init, sigmoid minus tanh (one fixed learning rate)"))
     for a in ("tanh", "sigmoid"):
-        est, lo, hi = bootstrap_ci(pen[a])
-        rows.append(claim_row("F4", f"{a}_small_init_penalty", est, (lo, hi), n_finite(pen[a]), ev["F4"],
+        est, lo, hi = ci = bootstrap_ci(pen[a])
+        rows.append(claim_row("F4", f"{a}_small_init_penalty", est, ci, None, ev["F4"],
                               f"{MEDIAN_CI} of a paired difference: {a}, test accuracy with Xavier minus with small "
                               "init"))
     return rows
@@ -259,9 +257,9 @@ def _f4_rows(fin: pd.DataFrame, ev: dict) -> list[dict]:
 
 def _f2_rows(fin: pd.DataFrame, ev: dict) -> list[dict]:
     d = _paired(fin, "relu", "test_acc") - _paired(fin, "staircase", "test_acc")
-    est, lo, hi = bootstrap_ci(d)
+    est, lo, hi = ci = bootstrap_ci(d)
     change = float(_paired(fin, "staircase", "w0_change").max())
-    return [claim_row("F2", "relu_minus_staircase_acc", est, (lo, hi), n_finite(d), ev["F2"],
+    return [claim_row("F2", "relu_minus_staircase_acc", est, ci, None, ev["F2"],
                       f"{MEDIAN_CI} of a paired difference: final test accuracy, ReLU minus staircase floor(4z)/4"),
             claim_row("F2", "staircase_first_layer_change", change, None, n_finite(d), ev["F2"],
                       "exact: largest absolute change of a first-layer staircase weight during training, max over "

@@ -48,7 +48,7 @@ def _f9_regime_rows(add, a: pd.DataFrame, size: str) -> None:
         ci=False)
     pre = a[(a["size"] == size) & (a.activation == "prelu")]
     for col in [c for c in pre.columns if c.startswith("slope_") and pre[c].notna().any()]:
-        add("F9", f"prelu_{col}_{size}", seed_ci(by_seed(pre, col).dropna()),
+        add("F9", f"prelu_{col}_{size}", seed_ci(by_seed(pre, col)),
             f"PReLU's learned negative slope in layer {col[6:]}, mean over its channels (initial value 0.25), {size} set",
             MEDIAN)
 
@@ -126,7 +126,7 @@ def activation_rows(a: pd.DataFrame, ev: dict[str, str]) -> list[dict]:
     size = next((s for s in ("full", "small") if "identity" in _present(a, s)), None)
     if size is not None:
         res = by_seed(a[a.activation == "identity"], "affine_residual", size=size)
-        add("F1", "images_identity_cnn_affine_residual", seed_ci(res.dropna()),
+        add("F1", "images_identity_cnn_affine_residual", seed_ci(res),
             f"identity-activation CNN with max pooling ({size} set): relative distance from an affine map (max "
             "pooling itself is non-linear, so this is not 0)", MEDIAN)
     return rows

@@ -1,6 +1,6 @@
 """Claim statistics of the images family (C1-C7, F9, F12, F7, F1), its summary tables, values and manifest.
 
-Every statistic is a median over seeds with a bootstrap CI (core.stats), paired by seed where two models are
+Every statistic is a median over seeds with an order-statistic CI (core.stats), paired by seed where two models are
 compared, or an exact parameter-count ratio; n_seeds counts the seeds that entered (0 for exact values);
 estimates are rounded to 12 digits so float noise never decides a verdict. The activation grid's statistics
 (F9, F12, F7, F1) are in `activation_claims`.
@@ -135,27 +135,27 @@ def _c6_rows(add, m: pd.DataFrame, head: pd.DataFrame, pb: pd.DataFrame) -> None
     """C6: how much of the full network's accuracy the conv features or the head carry alone."""
     full = _test_acc(m, "cnn")
     share = (_test_acc(m, "head_random") - CHANCE) / (full - CHANCE)
-    add("C6", "random_conv_head_share", _ci(share.dropna()),
+    add("C6", "random_conv_head_share", _ci(share),
         "(accuracy of frozen random conv + trained head - chance) / (full training - chance)", MEDIAN)
     retrained = head.groupby("seed").retrained_head_acc.median()
-    add("C6", "retrained_head_share", _ci((retrained / full).dropna()),
+    add("C6", "retrained_head_share", _ci(retrained / full),
         "head re-initialised and retrained on frozen trained conv features, accuracy over full training", MEDIAN)
     probe = _probe_acc(pb, "trained", _last_conv_depth(pb))
-    add("C6", "linear_head_share", _ci((probe / full).dropna()),
+    add("C6", "linear_head_share", _ci(probe / full),
         "linear probe on trained last-conv features (no hidden dense layer), accuracy over the full network", MEDIAN)
 
 
 def _f1_rows(add, m: pd.DataFrame) -> None:
     """F1: a deep identity-activation MLP is as good as a linear classifier."""
     idm = _by_seed(m, "test_acc", model="mlp_identity") - _by_seed(m, "test_acc", model="mlp_linear")
-    add("F1", "images_identity_vs_linear_gap", _ci(idm.abs().dropna()),
+    add("F1", "images_identity_vs_linear_gap", _ci(idm.abs()),
         "|test accuracy of a deep identity-activation MLP - a linear classifier trained the same way|",
-        "median over seeds of the per-seed |difference| (paired by seed), bootstrap interval over seeds")
+        "median over seeds of the per-seed |difference| (paired by seed), order-statistic interval over seeds")
 
 
 def claim_rows(t: dict[str, pd.DataFrame], ev: dict[str, str], shift_probe: int) -> list[dict]:
     """Every claim statistic of the family from its tables (t: metrics, acts, filters, pairs, probes,
-    channels, head, invariance); medians over seeds with bootstrap CIs, paired by seed."""
+    channels, head, invariance); medians over seeds with order-statistic CIs, paired by seed."""
     rows = []
     add = adder(rows, ev)
     m, pr, pb, inv = t["metrics"], t["pairs"], t["probes"], t["invariance"]
@@ -222,10 +222,17 @@ def config_values(cfg: dict, metrics: pd.DataFrame, acts: pd.DataFrame) -> dict[
     }
 
 
+def _value(v) -> float | str:
+    """A statistic rounded to 4 digits; 'n/a' where no seed gave a finite value (e.g. no run reached the matched
+    training error), also for a blank read back from a CSV."""
+    v = float(pd.to_numeric(v, errors="coerce"))
+    return round(v, 4) if np.isfinite(v) else "n/a"
+
+
 def values(rows: list[dict], metrics: pd.DataFrame, acts: pd.DataFrame, cfg: dict | None = None) -> dict:
     """Every claim statistic (rounded to 4 digits), each model's parameter count, each training-set size and,
     given the config, the run sizes the report states (config_values)."""
-    out = {f"{r['claim_id']}_{r['statistic']}": round(r["value"], 4) for r in rows}
+    out = {f"{r['claim_id']}_{r['statistic']}": _value(r["value"]) for r in rows}
     out.update({f"params_{m}": int(p) for m, p in metrics.groupby("model").params.first().items()})
     out.update({f"n_train_{s}": int(n) for s, n in acts.groupby("size").n_train.first().items()})
     if cfg is not None:

@@ -19,11 +19,11 @@ def manifest(fig: dict[str, str], params_path: str, activations_path: str, chann
          "networks trained on the same images (median over seeds, 95% CI); head_random trains only the head on "
          "random convs."),
         ("tbl-images-params", params_path, "C5 C3 C6 F1", "Per model: parameters and test accuracy (median over "
-         "seeds, 95% bootstrap CI)."),
+         "seeds, 95% order-statistic CI)."),
         ("fig-images-activations", fig["activations"], "F9 F12", "Training and test error of the same CNN with each "
-         "activation on the full and the small training set (median over seeds, 95% bootstrap CI)."),
+         "activation on the full and the small training set (median over seeds, 95% order-statistic CI)."),
         ("tbl-images-activations", activations_path, "F9 F12 F7 F1", "Training error, test error and "
-         "generalization gap per training-set size and activation (median over seeds, 95% bootstrap CI)."),
+         "generalization gap per training-set size and activation (median over seeds, 95% order-statistic CI)."),
         ("tbl-images-channels", channels_path, "C2", "Per seed: classes whose one-vs-rest probe on channel-averaged "
          "last-conv features needs 2 or more channels, classes that survive any single-channel ablation, channels "
          "each class needs by probe and by cumulative ablation, and single-channel ablation drops."),

@@ -140,7 +140,7 @@ def log_slope(x, y) -> float:
 
 
 def per_seed_slopes(df: pd.DataFrame, xcol: str, ycol: str = "nmse", by=("task", "depth")) -> pd.DataFrame:
-    """One slope per seed (and group): the unit the bootstrap resamples."""
+    """One slope per seed (and group): the unit the interval over seeds is taken over."""
     rows = []
     for key, g in df.groupby(list(by) + ["seed"]):
         rows.append({**dict(zip(list(by) + ["seed"], key)), "slope": log_slope(g[xcol], g[ycol])})

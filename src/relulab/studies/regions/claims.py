@@ -18,8 +18,9 @@ EXACT = "exact and deterministic (engine count or integer bound): ci_low = ci_hi
 
 
 def _over(n: int, unit: str = "seeds", stat: str = "median") -> str:
-    """What kind of number a random statistic is: its summary over n units with a bootstrap interval."""
-    return f"{stat} over {n} {unit} with a 95% bootstrap interval over them"
+    """What kind of number a random statistic is: its summary over n units with a 95% interval over them (the
+    method, e.g. the median's order-statistic interval, is in the claim row's interval column)."""
+    return f"{stat} over {n} {unit} with a 95% interval over them"
 
 
 def construction_over_shallow(cons: pd.DataFrame) -> float:
@@ -35,8 +36,9 @@ def exact_growth(cons: pd.DataFrame, name: str) -> float:
 
 
 def depth_factor_ci(grid: pd.DataFrame, n_boot: int = 500, seed: int = 0, key: str = "depth_factor",
-                    col: str = "n_regions") -> tuple[float, float, float]:
-    """A Hanin-Rolnick fit coefficient (depth factor or neuron exponent) with a bootstrap over whole seeds."""
+                    col: str = "n_regions") -> stats.Interval:
+    """A Hanin-Rolnick fit coefficient (depth factor or neuron exponent) with a percentile bootstrap over whole
+    seeds (a cluster bootstrap: one fit uses all nets, so no per-seed value exists to take an order statistic of)."""
     est = fit_scaling(grid, col)[key]
     seeds = grid["seed"].unique()
     rng = np.random.default_rng(seed)
@@ -44,7 +46,8 @@ def depth_factor_ci(grid: pd.DataFrame, n_boot: int = 500, seed: int = 0, key: s
     for _ in range(n_boot):
         pick = rng.choice(seeds, len(seeds), replace=True)
         boots.append(fit_scaling(pd.concat([grid[grid["seed"] == s] for s in pick]), col)[key])
-    return est, float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
+    return stats.Interval(est, float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975)), len(seeds), 0,
+                          f"percentile bootstrap of the fit coefficient, whole seeds resampled ({n_boot} resamples)")
 
 
 def preimage_rate(fold: pd.DataFrame) -> pd.Series:
@@ -69,12 +72,14 @@ def _fixed_width_rows(fixed: pd.DataFrame) -> list[dict]:
     """R1 strongest form: the folding construction at a fixed width per layer, depth varied (exact counts)."""
     f = fixed.sort_values("depth")
     e, lo, hi = G.log_linear_fit(f["depth"], f["n_linear"])
+    t_int = ("Student t interval of the least-squares slope over depths (exp scale; exact counts, not over seeds)"
+             if np.isfinite(lo) else "none (a t-interval of the slope needs three depths)")
     deep = f.iloc[-1]
     depths = f"depths {', '.join(str(int(d)) for d in f['depth'])} at width {int(deep['width'])}"
     return [claim_row("R1", "construction_growth_per_layer", e, (lo, hi), 1, "fig-regions-bounds tbl-regions-fixed-width",
                       f"exact counts of the folding construction, {depths}; exp of the least-squares slope of "
                       "ln(regions) on depth; the interval is the slope's 95% t-interval over depths (zero width "
-                      "when ln(regions) is exactly linear in depth), not over seeds"),
+                      "when ln(regions) is exactly linear in depth), not over seeds", interval=t_int),
             claim_row("R1", "construction_last_step_growth", G.step_growth(f["depth"], f["n_linear"]), None, 1,
                       "tbl-regions-fixed-width", EXACT + f"; growth per layer between the two deepest of the {depths}"),
             claim_row("R1", "shallow_last_step_growth", G.step_growth(f["depth"], f["shallow_max_same_units"]), None,
@@ -89,17 +94,17 @@ def _typical_growth_rows(budget: pd.DataFrame, grid: pd.DataFrame | None = None)
     """R1 everyday form: random nets at a fixed unit budget, growth per layer fitted across all depths; and,
     reported only, random nets at a fixed width per layer (the construction's setting)."""
     v, dropped = G.growth_per_group(budget, ("seed",))
-    e, lo, hi = stats.bootstrap_ci(v)
-    rows = [claim_row("R1", "typical_growth_per_layer", e, (lo, hi), len(v), "fig-regions-scaling",
+    ci = stats.bootstrap_ci(v)
+    rows = [claim_row("R1", "typical_growth_per_layer", ci[0], ci, None, "fig-regions-scaling",
                       "random He-normal nets (biased) at a fixed unit budget; per seed exp of the least-squares "
-                      f"slope of ln(regions) on depth across all depths; {_over(len(v))}" + G.dropped_note(dropped))]
+                      f"slope of ln(regions) on depth across all depths; {_over(len(v))}", n_dropped=dropped)]
     if grid is not None and len(grid):
         v, dropped = G.growth_per_group(grid, ("seed", "width"), col="n_linear" if "n_linear" in grid else "n_regions")
-        e, lo, hi = stats.bootstrap_ci(v)
-        rows.append(claim_row("R1", "random_fixed_width_growth", e, (lo, hi), len(v), "fig-regions-scaling tbl-regions-scaling",
+        ci = stats.bootstrap_ci(v)
+        rows.append(claim_row("R1", "random_fixed_width_growth", ci[0], ci, None, "fig-regions-scaling tbl-regions-scaling",
                               "random He-normal nets (biased) at a fixed width per layer (every width of the grid); "
                               "per (seed, width) exp of the least-squares slope of ln(regions) on depth; "
-                              f"{_over(len(v), '(seed, width) pairs')}" + G.dropped_note(dropped)))
+                              f"{_over(len(v), '(seed, width) pairs')}", n_dropped=dropped))
     return rows
 
 
@@ -111,12 +116,11 @@ def _trained_growth_rows(trained: pd.DataFrame) -> list[dict]:
     """R1 and R5: growth per layer of the trained surfaces checkpoints (one statistic, reported for both)."""
     relu = _trained_relu(trained)
     v, dropped = G.growth_per_group(relu, ("task", "seed"))
-    e, lo, hi = stats.bootstrap_ci(v)
+    ci = stats.bootstrap_ci(v)
     note = ("surfaces checkpoints after training at a fixed unit budget; per (task, seed) exp of the least-squares "
-            f"slope of ln(regions) on depth across all architectures; {_over(len(v), '(task, seed) pairs')}"
-            + G.dropped_note(dropped))
-    return [claim_row(cid, "trained_growth_per_layer", e, (lo, hi), len(v),
-                      "fig-regions-scaling tbl-regions-trained", note) for cid in ("R1", "R5")]
+            f"slope of ln(regions) on depth across all architectures; {_over(len(v), '(task, seed) pairs')}")
+    return [claim_row(cid, "trained_growth_per_layer", ci[0], ci, None, "fig-regions-scaling tbl-regions-trained",
+                      note, n_dropped=dropped) for cid in ("R1", "R5")]
 
 
 def _trained_loss_rows(trained: pd.DataFrame) -> list[dict]:
@@ -125,10 +129,10 @@ def _trained_loss_rows(trained: pd.DataFrame) -> list[dict]:
     if "train_loss" not in relu:
         relu = relu.assign(train_loss=np.nan)
     v, dropped = G.paired_depth_ratio(relu, "train_loss")
-    e, lo, hi = stats.bootstrap_ci(v)
-    return [claim_row("R5", "deep_over_shallow_train_loss", e, (lo, hi), len(v), "tbl-regions-trained",
+    ci = stats.bootstrap_ci(v)
+    return [claim_row("R5", "deep_over_shallow_train_loss", ci[0], ci, None, "tbl-regions-trained",
                       "final train loss of the deepest over the shallowest surfaces architecture, per (task, seed); "
-                      f"{_over(len(v), '(task, seed) pairs')}" + G.dropped_note(dropped))]
+                      f"{_over(len(v), '(task, seed) pairs')}", n_dropped=dropped)]
 
 
 def _trained_scaling_rows(approx: pd.DataFrame) -> list[dict]:
@@ -138,11 +142,11 @@ def _trained_scaling_rows(approx: pd.DataFrame) -> list[dict]:
     rows = []
     for key, name, what in [("depth_factor", "trained_depth_factor", "exp(c), the factor per extra layer at a "
                              "fixed number of neurons"), ("neuron_exponent", "trained_neuron_exponent", "b")]:
-        e, lo, hi = depth_factor_ci(sw, key=key, col="n_linear")
-        rows.append(claim_row("R5", name, e, (lo, hi), n, "tbl-regions-approx",
+        ci = depth_factor_ci(sw, key=key, col="n_linear")
+        rows.append(claim_row("R5", name, ci[0], ci, None, "tbl-regions-approx",
                               f"trained approximation sweep (widths x depths, all targets), {what} in the "
                               "least-squares fit ln(linear regions) = a + b ln(neurons) + c depth; point estimate "
-                              f"on all nets, 95% bootstrap interval over {n} seeds (whole seeds resampled)"))
+                              f"on all nets, 95% percentile bootstrap interval over {n} seeds (whole seeds resampled)"))
     return rows
 
 
@@ -153,22 +157,20 @@ def _equal_params_rows(approx: pd.DataFrame) -> list[dict]:
                             ("slope_error", "deep_over_shallow_slope_error", "jaggedness as relative slope error "
                              "||grad f - grad target|| / ||grad target|| on a grid")]:
         v, dropped = G.equal_params_ratio(approx, col) if col in approx else (np.array([]), 0)
-        e, lo, hi = stats.bootstrap_ci(v)
-        rows.append(claim_row("R5", name, e, (lo, hi), len(v), "fig-regions-approx tbl-regions-approx",
+        ci = stats.bootstrap_ci(v)
+        rows.append(claim_row("R5", name, ci[0], ci, None, "fig-regions-approx tbl-regions-approx",
                               f"{what} of the deepest over the one-layer nets of the sweep at equal parameter count "
                               "(log-log interpolation across widths, mean over the shared parameter range), per "
-                              f"(task, seed); {_over(len(v), '(task, seed) pairs')}" + G.dropped_note(dropped)))
+                              f"(task, seed); {_over(len(v), '(task, seed) pairs')}", n_dropped=dropped))
     deep = approx[approx["depth"] == approx["depth"].max()]
     big = deep[deep["width"] == deep["width"].max()]
     for col, name, what in [("slope_error", "deep_slope_error", "relative slope error"),
                             ("tv_ratio", "deep_tv_ratio", "TV of the learned gradient over the target's (1: slopes "
                              "vary as much as the target's; above 1: kinks beyond the target's curvature)")]:
         v = big[col].to_numpy(float) if col in big else np.array([])
-        n = int(np.isfinite(v).sum())
-        e, lo, hi = stats.bootstrap_ci(v)
-        rows.append(claim_row("R5", name, e, (lo, hi), n, "tbl-regions-approx",
-                              f"{what} of the largest deepest nets, all targets; {_over(n, 'nets (task, seed)')}"
-                              + G.dropped_note(len(v) - n)))
+        ci = stats.bootstrap_ci(v)
+        rows.append(claim_row("R5", name, ci[0], ci, None, "tbl-regions-approx",
+                              f"{what} of the largest deepest nets, all targets; {_over(ci.n, 'nets (task, seed)')}"))
     return rows
 
 
@@ -178,13 +180,13 @@ def _trained_over_init_rows(trained: pd.DataFrame, digits: pd.DataFrame) -> list
     deep = relu[relu["depth"] == relu["depth"].max()]
     init = trained[(trained["activation"] == "relu") & (trained["stage"] == "init") & (trained["depth"] == relu["depth"].max())]
     m = deep.merge(init, on=["task", "seed"], suffixes=("", "_init"))
-    e, lo, hi = stats.paired_bootstrap_ci(m["n_linear"], m["n_linear_init"], kind="ratio")
-    rows = [claim_row("R5", "trained_over_init", e, (lo, hi), len(m), "fig-regions-scaling tbl-regions-trained",
+    ci = stats.paired_bootstrap_ci(m["n_linear"], m["n_linear_init"], kind="ratio")
+    rows = [claim_row("R5", "trained_over_init", ci[0], ci, None, "fig-regions-scaling tbl-regions-trained",
                       "exact counts, deepest arch, after training over at init per (task, seed); the skeleton's He "
                       f"init has zero biases, so its init regions are cones; {_over(len(m), '(task, seed) pairs')}")]
     dg = digits.pivot_table(index=["seed", "slice"], columns="stage", values="n_linear").reset_index()
-    e, lo, hi = stats.paired_bootstrap_ci(dg["trained"], dg["init"], kind="ratio")
-    rows.append(claim_row("R5", "digits_trained_over_init", e, (lo, hi), len(dg),
+    ci = stats.paired_bootstrap_ci(dg["trained"], dg["init"], kind="ratio")
+    rows.append(claim_row("R5", "digits_trained_over_init", ci[0], ci, None,
                           "fig-regions-scaling tbl-regions-digits",
                           "exact counts in planes through three test images of different classes, MLP on 8x8 digits, "
                           f"after training over at init per (seed, plane); {_over(len(dg), '(seed, plane) pairs')} "
@@ -199,14 +201,14 @@ def _folding_rows(folding: pd.DataFrame) -> list[dict]:
     rows = [claim_row("R2", "folding_preimages_per_layer", float(con["rate"].median()), None, 1,
                       "fig-regions-folding tbl-regions-folding", EXACT + "; median over probe points")]
     rnd = fold[fold["net"] == "random"].groupby("seed")["rate"].median()
-    e, lo, hi = stats.bootstrap_ci(rnd.to_numpy())
-    rows.append(claim_row("R2", "random_preimages_per_layer", e, (lo, hi), len(rnd), "fig-regions-folding tbl-regions-folding",
+    ci = stats.bootstrap_ci(rnd.to_numpy())
+    rows.append(claim_row("R2", "random_preimages_per_layer", ci[0], ci, None, "fig-regions-folding tbl-regions-folding",
                           "random He-normal nets of the same widths; exact preimage counts, median over probe points "
                           f"per seed; {_over(len(rnd))}"))
     fr = fold.assign(rate=preimage_rate(fold.assign(preimages=fold["full_rank_preimages"])))
     rnd = fr[fr["net"] == "random"].groupby("seed")["rate"].median()
-    e, lo, hi = stats.bootstrap_ci(rnd.to_numpy())
-    rows.append(claim_row("R2", "random_folds_per_layer", e, (lo, hi), len(rnd), "tbl-regions-folding",
+    ci = stats.bootstrap_ci(rnd.to_numpy())
+    rows.append(claim_row("R2", "random_folds_per_layer", ci[0], ci, None, "tbl-regions-folding",
                           "as random_preimages_per_layer, counting only preimages where the layer map has rank 2 "
                           f"(true folds, not collapses by dead units); {_over(len(rnd))}"))
     return rows
@@ -225,10 +227,10 @@ def _tent_rows(cons: pd.DataFrame, grid: pd.DataFrame) -> list[dict]:
     """F10: tent (continuous mod) folding vs typical growth with depth."""
     rows = [claim_row("F10", "tent_fold_growth_per_layer", exact_growth(cons, "tent_fold"), None, 1,
                       "fig-regions-bounds fig-regions-folding tbl-regions-constructions", EXACT)]
-    e, lo, hi = depth_factor_ci(grid)
-    rows.append(claim_row("F10", "random_depth_factor", e, (lo, hi), _n_seeds(grid), "fig-regions-scaling tbl-regions-scaling",
+    ci = depth_factor_ci(grid)
+    rows.append(claim_row("F10", "random_depth_factor", ci[0], ci, None, "fig-regions-scaling tbl-regions-scaling",
                           "exp(c) in log count = a + b log(neurons) + c depth, random nets; point estimate on all "
-                          f"nets, 95% bootstrap interval over {_n_seeds(grid)} seeds (whole seeds resampled)"))
+                          f"nets, 95% percentile bootstrap interval over {_n_seeds(grid)} seeds (whole seeds resampled)"))
     return rows
 
 
@@ -237,16 +239,13 @@ def _approx_rows(approx: pd.DataFrame, claim: str, depth: int, x: str, names: tu
     """The slope of log error on log x across widths at one depth, and the error of the widest nets there."""
     nets = approx[approx["depth"] == depth]
     v = per_seed_slopes(nets, x)["slope"].to_numpy(float)
-    e, lo, hi = stats.bootstrap_ci(v)
-    n = int(np.isfinite(v).sum())
-    rows = [claim_row(claim, names[0], e, (lo, hi), n, "fig-regions-approx tbl-regions-approx",
-                      f"{notes[0]}; one slope per (task, seed), {_over(n, '(task, seed) slopes')}"
-                      + G.dropped_note(len(v) - n))]
+    ci = stats.bootstrap_ci(v)
+    rows = [claim_row(claim, names[0], ci[0], ci, None, "fig-regions-approx tbl-regions-approx",
+                      f"{notes[0]}; one slope per (task, seed), {_over(ci.n, '(task, seed) slopes')}")]
     w = nets[nets["width"] == nets["width"].max()]["nmse"].to_numpy(float)
-    e, lo, hi = stats.bootstrap_ci(w)
-    n = int(np.isfinite(w).sum())
-    rows.append(claim_row(claim, names[1], e, (lo, hi), n, "fig-regions-approx",
-                          f"{notes[1]}; {_over(n, 'nets (task, seed)')}" + G.dropped_note(len(w) - n)))
+    ci = stats.bootstrap_ci(w)
+    rows.append(claim_row(claim, names[1], ci[0], ci, None, "fig-regions-approx",
+                          f"{notes[1]}; {_over(ci.n, 'nets (task, seed)')}"))
     return rows
 
 
@@ -265,7 +264,8 @@ def _deep_approx_rows(approx: pd.DataFrame) -> list[dict]:
 
 
 def claim_rows(theory, cons, maxout, budget, grid, trained, folding, digits, approx, fixed) -> list[dict]:
-    """Every claim statistic of the family; CIs are bootstrap CIs over seeds where anything is random."""
+    """Every claim statistic of the family; CIs over seeds (core.stats) where anything is random, a percentile
+    bootstrap over whole seeds for fit coefficients, a slope t-interval for exact construction counts."""
     return (_fixed_width_rows(fixed) + _bound_rows(theory, cons) + _typical_growth_rows(budget, grid)
             + _trained_growth_rows(trained) + _trained_loss_rows(trained) + _trained_scaling_rows(approx)
             + _equal_params_rows(approx) + _trained_over_init_rows(trained, digits) + _folding_rows(folding) + _maxout_rows(maxout)

@@ -89,8 +89,3 @@ def equal_params_ratio(df: pd.DataFrame, col: str, n_points: int = 5, by=("task"
         vals.append(float(np.exp(diff.mean())))
     v = np.asarray(vals, dtype=float)
     return v[np.isfinite(v)], int((~np.isfinite(v)).sum())
-
-
-def dropped_note(n_dropped: int) -> str:
-    """The note's tail about values left out of a statistic."""
-    return f"; {n_dropped} non-finite value(s) dropped" if n_dropped else "; none dropped"

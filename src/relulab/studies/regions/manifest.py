@@ -37,7 +37,7 @@ MANIFEST = [
      "caption": "Maxout construction: exact regions vs Theorem 8's lower bound and Serra et al.'s upper bound."},
     {"id": "tbl-regions-trained", "kind": "table", "path": f"{TBL}/trained.csv", "claims": "R1 R5",
      "caption": "Linear regions of the surfaces networks on [-1, 1]^2: median over seeds and tasks with 95% "
-                "bootstrap CI, at initialisation (zero biases) and after training, with the median final train loss."},
+                "order-statistic CI, at initialisation (zero biases) and after training, with the median final train loss."},
     {"id": "tbl-regions-digits", "kind": "table", "path": f"{TBL}/digits.csv", "claims": "R5",
      "caption": "Linear regions of the digits MLP in planes through three test images, median over seeds and slices."},
     {"id": "tbl-regions-scaling", "kind": "table", "path": f"{TBL}/scaling.csv", "claims": "F10 R1",

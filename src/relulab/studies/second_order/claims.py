@@ -31,11 +31,6 @@ EVIDENCE = {"H1": "tbl-second_order-derivatives", "H2": "fig-second_order-newton
             "F3": "fig-second_order-convexity", "R7": "tbl-second_order-gradcheck"}
 
 
-def _ci(values, stat="median"):
-    est, lo, hi = bootstrap_ci(np.asarray(values, float), stat)
-    return est, (lo, hi), int(np.isfinite(np.asarray(values, float)).sum())
-
-
 def training_per_seed(history: pd.DataFrame, budget: float) -> pd.DataFrame:
     """Loss at the budget per evaluation seed (columns: methods at the learning rate the tuning seeds chose)."""
     best = best_runs(history, budget)
@@ -49,23 +44,22 @@ class _Rows:
         self.rows, self.ev = [], ev
 
     def add(self, cid, stat, values=None, value=None, note="", kind="median"):
-        """A statistic over seeds (values: bootstrap CI) or a single value; the note starts with the kind of number
-        (a single value's note names its own kind: exact, fixed by construction, extrapolated, wall-clock)."""
+        """A statistic over seeds (values: core.stats interval; its n, dropped count and method enter the row) or
+        a single value; the note starts with the kind of number (a single value's note names its own kind: exact,
+        fixed by construction, extrapolated, wall-clock)."""
         if values is not None:
-            est, ci, n = _ci(values, kind)
-            self.rows.append(claim_row(cid, stat, est, ci, n, self.ev[cid],
-                                       f"{kind} over seeds with a 95% bootstrap interval: {note}".rstrip(": ")))
+            ci = bootstrap_ci(np.asarray(values, float), kind)
+            self.rows.append(claim_row(cid, stat, ci[0], ci, None, self.ev[cid],
+                                       f"{kind} over seeds with a 95% interval: {note}".rstrip(": ")))
         else:
             self.rows.append(claim_row(cid, stat, value, None, 1, self.ev[cid], note or "exact: no seed enters"))
 
     def paired(self, cid, stat, a, b, note, kind="log_ratio"):
-        """Median log ratio (or difference) a vs b over paired seeds with its paired bootstrap CI."""
-        a, b = np.asarray(a, float), np.asarray(b, float)
-        est, lo, hi = paired_bootstrap_ci(a, b, kind=kind)
-        d = np.log(a / b) if kind == "log_ratio" else a - b
-        self.rows.append(claim_row(cid, stat, est, (lo, hi), int(np.isfinite(d).sum()), self.ev[cid],
+        """Median log ratio (or difference) a vs b over paired seeds with its paired interval (core.stats)."""
+        ci = paired_bootstrap_ci(np.asarray(a, float), np.asarray(b, float), kind=kind)
+        self.rows.append(claim_row(cid, stat, ci[0], ci, None, self.ev[cid],
                                    f"median of per-seed paired {kind.replace('_', ' ')}s over seeds, 95% paired "
-                                   f"bootstrap interval: {note}"))
+                                   f"interval: {note}"))
 
 
 def _h1(r: _Rows, t):

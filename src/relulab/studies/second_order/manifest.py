@@ -26,7 +26,7 @@ _MANIFEST = [
      "in one output's Hessian at one example."),
     ("tbl-second_order-norms", "hessian_norms", "H3",
      "Frobenius norm of each layer-pair block of the loss Hessian, its Gauss-Newton part and the rest (median over "
-     "seeds, 95% bootstrap CI)."),
+     "seeds, 95% order-statistic CI)."),
     ("tbl-second_order-zeros", "zeros", "H5",
      "Fraction of exact zeros in within-layer and cross-layer blocks of the loss Hessian and of the output Hessian, "
      "ReLU and tanh, on raw digits (blank pixels make zeros) and on standardized (dense) digits (median over seeds, "
@@ -43,7 +43,7 @@ _MANIFEST = [
      "Training loss against gradient-equivalent passes (median over evaluation seeds, band: min-max), each "
      "first-order method at the learning rate chosen on the tuning seeds: tiny ReLU network (left), digits autoencoder (right)."),
     ("tbl-second_order-training", "training", "H3 H7",
-     "Loss at the pass budget per method (median over evaluation seeds, 95% bootstrap CI)."),
+     "Loss at the pass budget per method (median over evaluation seeds, 95% order-statistic CI)."),
     ("fig-second_order-rmsprop", "rmsprop", "H6",
      "Left: Spearman rank correlation across parameters with the Gauss-Newton (= Fisher) diagonal of RMSProp's "
      "running mean of squared gradients and of two curvature-blind baselines (input second moment, one mini-batch's "
