@@ -16,11 +16,11 @@ from torch import nn
 
 from relulab.core import data
 from relulab.core.evidence import claim_row
-from relulab.core.stats import paired_bootstrap_ci, ratio_of_medians_ci
+from relulab.core.stats import Interval, paired_bootstrap_ci, ratio_of_medians_ci
 from relulab.studies.images import cnn
 
 EVIDENCE = "tbl-images-f7-speed"
-RATIO_CI = "ratio of medians, independent bootstrap CI"
+RATIO_CI = "ratio of medians over evaluation seeds, 95% log-scale Price-Bonett interval of the two arms"
 
 
 POOL_BLOCKS = 2  # max pooling after the first two blocks only, so deep nets keep a 7x7 map (28x28 images)
@@ -181,7 +181,9 @@ def _eval(table: pd.DataFrame, act: str, depth: int) -> pd.DataFrame:
 
 
 def _round(t):
-    return tuple(round(float(v), 12) for v in t)
+    """Rounded (estimate, low, high), keeping an Interval's counts and method."""
+    vals = [round(float(v), 12) for v in t]
+    return Interval(*vals, t.n, t.n_dropped, t.method) if isinstance(t, Interval) else tuple(vals)
 
 
 def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
@@ -195,7 +197,9 @@ def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
     rows = []
 
     def add(stat, est, n, note, ci=True):
-        rows.append(claim_row("F7", stat, est[0], (est[1], est[2]) if ci else None, n, ev, note))
+        interval = isinstance(est, Interval)  # its n (seeds that entered), dropped count and method fill the row
+        rows.append(claim_row("F7", stat, est[0], (est if interval else (est[1], est[2])) if ci else None,
+                              None if interval and ci else n, ev, note))
 
     def describe(act, depth):
         g = _eval(table, act, depth)
@@ -217,7 +221,7 @@ def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
         ratio = lambda d: _eval(table, "tanh", d)[col].to_numpy() / _eval(table, "relu", d)[col].to_numpy()
         add("cnn_ratio_depth_growth", _round(paired_bootstrap_ci(ratio(depths[-1]), ratio(depths[0]), kind="ratio")),
             len(ratio(depths[0])), f"per evaluation seed, tanh/ReLU steps ratio at {depths[-1]} conv blocks over the "
-            f"ratio at {depths[0]} (median, paired bootstrap CI); > 1: the gap grows with depth")
+            f"ratio at {depths[0]} (median, order-statistic interval of the per-seed ratios); > 1: the gap grows with depth")
     arms = table[table.role == "eval"].groupby(["activation", "depth"])
     edges = sorted(f"{a} d{d}" for (a, d), g in arms if g.lr_edge.fillna("").iloc[0])
     n_tune = int(table[table.role == "tuning"].seed.nunique())
