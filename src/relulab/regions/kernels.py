@@ -4,8 +4,10 @@ Polygons are stored ragged: x and y coordinates (Nv,) and offsets (R+1,); each p
 counter-clockwise.  Pre-activations are affine on each input polygon: Z[r, :, j] = (a1, a2, c) gives
 z_j(u) = a1*u1 + a2*u2 + c.  Signs are certified (filtered predicates): every vertex carries a radius er
 (max-norm distance to the exact vertex it stands for) and every coefficient an absolute error bound E, so
-    |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E0 (|x| + er) + E1 (|y| + er) + E2
-                                                   + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u).
+    |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E (max(|x|, |y|, 1) + er)
+                                                   + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u),
+where E bounds the sum of the three coefficients' errors (one number per unit and region: the next layer's
+bound is then one product by |W| per region instead of three).
 A sign is certified when |z| > B.  A vertex with |z| <= B is *undecided* and counted in `nunc`; the caller
 recomputes the partition in exact arithmetic when nunc > 0 (engine.py).  The float pass itself (its result
 stands only when nunc == 0, or as a flagged best guess) puts a vertex on a line when |z| <= tol =
@@ -28,9 +30,10 @@ INFL = 1.0 + 16.0 * U  # inflation of a bound computed in floating point (all it
 
 
 @njit(cache=True, fastmath=FAST)
-def bound(a1, a2, c, e0, e1, e2, x, y, er):
-    """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er."""
-    return INFL * ((abs(a1) + abs(a2)) * er + e0 * (x + er) + e1 * (y + er) + e2
+def bound(a1, a2, c, e, x, y, er):
+    """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er, when the
+    coefficients' error bounds e0, e1, e2 sum to at most e (e0 (x + er) + e1 (y + er) + e2 <= e (max(x, y, 1) + er))."""
+    return INFL * ((abs(a1) + abs(a2)) * er + e * (max(x, y, 1.0) + er)
                    + G4 * (abs(a1) * x + abs(a2) * y + abs(c)))
 
 
@@ -144,8 +147,9 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     corrections q in cptr[r]:cptr[r+1] (siblings share their parent's product Zb and differ by a rank-one
     term per active unit that split the parent); Eb[prow[r]] bounds their absolute error.  Returns the
     children (x, y, radii, offsets), each child's parent r, its packed sign bits, G[r] = Z_r * slopes of r's
-    non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = dmax * (E_r +
-    gb |Z_r|) (the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
+    non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = d * (E_r +
+    gb |Z_r|_1) (d = dmax for splitting units, |slope| for the others: 0 for a certified-dead ReLU unit, whose
+    G is exactly 0; the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
     unit, coef), the children's edge labels (es[v] / oes[v]: the line that made the edge from vertex v to
     the next vertex: unit0 + j for this layer's unit j, inherited labels otherwise) and the number of
     undecided signs (module docstring).
@@ -162,7 +166,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
     G = np.empty((R if want_G else 0, 3, n))
-    GE = np.empty((R if want_G else 0, 3, n))
+    GE = np.empty((R if want_G else 0, n))
     optr = np.zeros(2 * R + 17, np.int64)
     oj = np.empty(2 * R + 16, np.int64)
     ocoef = np.empty((2 * R + 16, 3))
@@ -224,9 +228,10 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 vmax[j] = max(vmax[j], v)
                 vmin[j] = min(vmin[j], v)
         for j in range(n):
-            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, j], xm, ym, em)
             tol = min(B, rtol * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
             d = slope[j]
+            dd = dmax[j]
             if vmax[j] > tol and vmin[j] < -tol:
                 splitters[nsp] = j
                 nsp += 1
@@ -236,10 +241,11 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 if vmax[j] > tol:
                     base[j >> 6] |= one << np.uint64(j & 63)
                     d = 1.0
+                dd = abs(d)  # no corrections: G = Z d, exactly 0 where d == 0 (a certified-dead ReLU unit)
             if want_G:
                 for k in range(3):
                     G[r, k, j] = Zl[k, j] * d
-                    GE[r, k, j] = dmax[j] * (Eb[pr, k, j] + gb * abs(Zl[k, j]))
+                GE[r, j] = dd * (Eb[pr, j] + gb * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
         # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
@@ -272,7 +278,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             bl = _grow2(bl, nvmax)
             for k in range(3):
                 cl[k] = Zl[k, j]
-                cl[3 + k] = Eb[pr, k, j]
+                cl[3 + k] = Eb[pr, j]
             boff = _grow1(boff, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
@@ -295,7 +301,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     xm = max(xm, abs(ax[ps + i]))
                     ym = max(ym, abs(ay[ps + i]))
                     em = max(em, ar[ps + i])
-                B = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
+                B = bound(a1, a2, c, Eb[pr, j], xm, ym, em)
                 tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
                     cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
