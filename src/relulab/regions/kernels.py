@@ -94,22 +94,21 @@ def radius(x, y, L, M):
 
 @njit(cache=True, fastmath=FAST)
 def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
-    """Edge v's label and line: the cutting line's when along it, else the input edge i's."""
+    """Edge v's label and line (an index into the region's line table): the cutting line's when along it,
+    else the input edge i's."""
     if along:
         oe[v] = cut
-        for k in range(6):
-            ol[v, k] = cl[k]
+        ol[v] = cl
     else:
         oe[v] = pe_i
-        for k in range(6):
-            ol[v, k] = pl[i, k]
+        ol[v] = pl[i]
 
 
 @njit(cache=True, fastmath=FAST)
-def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl):
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
-    input edge's label pe (and line pl: a, b, c and their error bounds) where it keeps part of an input
-    edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
+    input edge's label pe (and line pl: a row of the line table lt, a, b, c and their error bounds) where it
+    keeps part of an input edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
     crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= B, the certified bound)."""
     cnt = 0
     unc = 0
@@ -132,7 +131,7 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol,
             y = py[start + i] + t * (py[start + i2] - py[start + i])
             ox[o + cnt] = x
             oy[o + cnt] = y
-            orr[o + cnt] = radius(x, y, cl, pl[start + i, :])
+            orr[o + cnt] = radius(x, y, lt[cl], lt[pl[start + i]])
             _label(oe, ol, o + cnt, si > tol, cut, cl, pe[start + i], pl, start + i)
             cnt += 1
     return cnt, unc
@@ -178,9 +177,9 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     br = np.empty(64)
     ae = np.empty(64, np.int32)
     be = np.empty(64, np.int32)
-    al = np.empty((64, 6))
-    bl = np.empty((64, 6))
-    cl = np.empty(6)
+    al = np.empty(64, np.int64)  # edge lines: rows of the region's line table lt (its input edges', then cuts')
+    bl = np.empty(64, np.int64)
+    lt = np.empty((64, 6))
     aoff = np.zeros(9, np.int64)
     boff = np.zeros(9, np.int64)
     abits = np.zeros((8, nw), np.uint64)
@@ -251,10 +250,12 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
         ay = _grow1(ay, m)
         ar = _grow1(ar, m)
         ae = _grow1(ae, m)
-        al = _grow2(al, m)
+        al = _grow1(al, m)
+        lt = _grow2(lt, m + nsp)
         for i in range(m):
             for k in range(6):
-                al[i, k] = els[st + i, k]
+                lt[i, k] = els[st + i, k]
+            al[i] = i
             ax[i] = xs[st + i]
             ay[i] = ys[st + i]
             ar[i] = ers[st + i]
@@ -275,10 +276,11 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             by = _grow1(by, nvmax)
             br = _grow1(br, nvmax)
             be = _grow1(be, nvmax)
-            bl = _grow2(bl, nvmax)
+            bl = _grow1(bl, nvmax)
+            cl = m + q
             for k in range(3):
-                cl[k] = Zl[k, j]
-                cl[3 + k] = Eb[pr, j]
+                lt[cl, k] = Zl[k, j]
+                lt[cl, 3 + k] = Eb[pr, j]
             boff = _grow1(boff, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
@@ -305,7 +307,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
                     cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl)
+                                         unit0 + j, cl, lt)
                     nvb += cnt
                     nunc += unc
                     boff[nb + 1] = nvb
@@ -313,7 +315,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     bbits[nb, w] |= bit
                     nb += 1
                     cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl)
+                                         unit0 + j, cl, lt)
                     nvb += cnt
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
@@ -327,8 +329,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                         by[nvb + i] = ay[ps + i]
                         br[nvb + i] = ar[ps + i]
                         be[nvb + i] = ae[ps + i]
-                        for k in range(6):
-                            bl[nvb + i, k] = al[ps + i, k]
+                        bl[nvb + i] = al[ps + i]
                     nvb += pm
                     boff[nb + 1] = nvb
                     bbits[nb, :] = abits[p, :]
@@ -362,7 +363,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             oers[nvo + i] = ar[i]
             oes[nvo + i] = ae[i]
             for k in range(6):
-                oels[nvo + i, k] = al[i, k]
+                oels[nvo + i, k] = lt[al[i], k]
         for p in range(na):
             ooffs[nout + p + 1] = nvo + aoff[p + 1]
             opar[nout + p] = r
