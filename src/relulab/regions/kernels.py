@@ -105,11 +105,12 @@ def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
 
 
 @njit(cache=True, fastmath=FAST)
-def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt):
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt, mx):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
     input edge's label pe (and line pl: a row of the line table lt, a, b, c and their error bounds) where it
-    keeps part of an input edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
-    crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= B, the certified bound)."""
+    keeps part of an input edge, `cut` (line cl) where it runs along the cutting line; vertices keep their
+    radii pr -> orr, new crossings get radius(...) (mx: running maxima of |x|, |y| and radii, raised to cover them).  Returns
+    (vertex count, undecided vertices: |s| <= B, the certified bound)."""
     cnt = 0
     unc = 0
     for i in range(m):
@@ -131,7 +132,11 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol,
             y = py[start + i] + t * (py[start + i2] - py[start + i])
             ox[o + cnt] = x
             oy[o + cnt] = y
-            orr[o + cnt] = radius(x, y, lt[cl], lt[pl[start + i]])
+            rad = radius(x, y, lt[cl], lt[pl[start + i]])
+            orr[o + cnt] = rad
+            mx[0] = max(mx[0], abs(x))
+            mx[1] = max(mx[1], abs(y))
+            mx[2] = max(mx[2], rad)
             _label(oe, ol, o + cnt, si > tol, cut, cl, pe[start + i], pl, start + i)
             cnt += 1
     return cnt, unc
@@ -172,22 +177,24 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     ax = np.empty(64)
     ay = np.empty(64)
     ar = np.empty(64)
-    bx = np.empty(64)
-    by = np.empty(64)
-    br = np.empty(64)
     ae = np.empty(64, np.int32)
-    be = np.empty(64, np.int32)
     al = np.empty(64, np.int64)  # edge lines: rows of the region's line table lt (its input edges', then cuts')
-    bl = np.empty(64, np.int64)
     lt = np.empty((64, 6))
     aoff = np.zeros(9, np.int64)
     boff = np.zeros(9, np.int64)
+    alen = np.zeros(9, np.int64)
+    blen = np.zeros(9, np.int64)
     abits = np.zeros((8, nw), np.uint64)
     bbits = np.zeros((8, nw), np.uint64)
     s = np.empty(64)
     splitters = np.empty(n, np.int64)
     vmax = np.empty(n)
     vmin = np.empty(n)
+    Bv = np.empty(n)
+    mx = np.empty(3)
+    tv = np.empty(n)
+    dv = np.empty(n)
+    ddv = np.empty(n)
     Zl = np.empty((3, n))
     base = np.zeros(nw, np.uint64)
     one = np.uint64(1)
@@ -226,9 +233,19 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 v = Zl[0, j] * x + Zl[1, j] * y + Zl[2, j]
                 vmax[j] = max(vmax[j], v)
                 vmin[j] = min(vmin[j], v)
+        xe = max(xm, ym, 1.0) + em
+        mx[0] = xm
+        mx[1] = ym
+        mx[2] = em
+        for j in range(n):  # branch-free, vectorisable: bound(Zl[:, j], Eb[pr, j], xm, ym, em) and tol
+            a1 = abs(Zl[0, j])
+            a2 = abs(Zl[1, j])
+            ac = abs(Zl[2, j])
+            Bv[j] = INFL * ((a1 + a2) * em + Eb[pr, j] * xe + G4 * (a1 * xm + a2 * ym + ac))
+            tv[j] = min(Bv[j], rtol * (a1 + a2 + ac))
         for j in range(n):
-            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, j], xm, ym, em)
-            tol = min(B, rtol * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
+            B = Bv[j]
+            tol = tv[j]
             d = slope[j]
             dd = dmax[j]
             if vmax[j] > tol and vmin[j] < -tol:
@@ -241,11 +258,16 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     base[j >> 6] |= one << np.uint64(j & 63)
                     d = 1.0
                 dd = abs(d)  # no corrections: G = Z d, exactly 0 where d == 0 (a certified-dead ReLU unit)
-            if want_G:
-                for k in range(3):
-                    G[r, k, j] = Zl[k, j] * d
-                GE[r, j] = dd * (Eb[pr, j] + gb * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
-        # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
+            dv[j] = d
+            ddv[j] = dd
+        if want_G:
+            for k in range(3):
+                for j in range(n):
+                    G[r, k, j] = Zl[k, j] * dv[j]
+            for j in range(n):
+                GE[r, j] = ddv[j] * (Eb[pr, j] + gb * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
+        # pieces of polygon r: vertex runs (start, length) in an append-only store (ax, ay, ar, ae, al); a
+        # splitting unit appends the two parts of each piece it cuts, a piece it does not cut keeps its run
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
         ar = _grow1(ar, m)
@@ -260,8 +282,9 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             ay[i] = ys[st + i]
             ar[i] = ers[st + i]
             ae[i] = es[st + i]
-        aoff[0] = 0
-        aoff[1] = m
+        nv = m
+        aoff[0] = 0  # piece p: start aoff[p], length alen[p]
+        alen[0] = m
         abits[0, :] = base
         na = 1
         for q in range(nsp):
@@ -271,101 +294,90 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             c = Zl[2, j]
             w = j >> 6
             bit = one << np.uint64(j & 63)
-            nvmax = 2 * aoff[na] + 4 * na
-            bx = _grow1(bx, nvmax)
-            by = _grow1(by, nvmax)
-            br = _grow1(br, nvmax)
-            be = _grow1(be, nvmax)
-            bl = _grow1(bl, nvmax)
             cl = m + q
             for k in range(3):
                 lt[cl, k] = Zl[k, j]
                 lt[cl, 3 + k] = Eb[pr, j]
+            # one bound for all pieces: the polygon's |x|, |y| and radii so far (its vertices and the crossings
+            # of earlier splitting units) cover every piece's
+            B = bound(a1, a2, c, Eb[pr, j], mx[0], mx[1], mx[2])
+            tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
             boff = _grow1(boff, 2 * na + 1)
+            blen = _grow1(blen, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
-            nvb = 0
-            boff[0] = 0
             for p in range(na):
                 ps = aoff[p]
-                pm = aoff[p + 1] - ps
+                pm = alen[p]
                 s = _grow1(s, pm)
                 smax = -np.inf
                 smin = np.inf
-                xm = 0.0
-                ym = 0.0
-                em = 0.0
                 for i in range(pm):
                     v = a1 * ax[ps + i] + a2 * ay[ps + i] + c
                     s[i] = v
                     smax = max(smax, v)
                     smin = min(smin, v)
-                    xm = max(xm, abs(ax[ps + i]))
-                    ym = max(ym, abs(ay[ps + i]))
-                    em = max(em, ar[ps + i])
-                B = bound(a1, a2, c, Eb[pr, j], xm, ym, em)
-                tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl, lt)
-                    nvb += cnt
-                    nunc += unc
-                    boff[nb + 1] = nvb
-                    bbits[nb, :] = abits[p, :]
-                    bbits[nb, w] |= bit
-                    nb += 1
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl, lt)
-                    nvb += cnt
-                    boff[nb + 1] = nvb
-                    bbits[nb, :] = abits[p, :]
-                    bbits[nb, w] &= ~bit
-                    nb += 1
+                    need = nv + 2 * pm + 4
+                    ax = _grow1(ax, need)
+                    ay = _grow1(ay, need)
+                    ar = _grow1(ar, need)
+                    ae = _grow1(ae, need)
+                    al = _grow1(al, need)
+                    for sg in range(2):
+                        cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0 - 2.0 * sg, tol, B, ax, ay, ar, ae,
+                                             al, nv, unit0 + j, cl, lt, mx)
+                        if sg == 0:
+                            nunc += unc
+                        boff[nb] = nv
+                        blen[nb] = cnt
+                        nv += cnt
+                        bbits[nb, :] = abits[p, :]
+                        if sg == 0:
+                            bbits[nb, w] |= bit
+                        else:
+                            bbits[nb, w] &= ~bit
+                        nb += 1
                 else:
                     if smin <= B and smax >= -B and B > 0:
                         nunc += 1
-                    for i in range(pm):
-                        bx[nvb + i] = ax[ps + i]
-                        by[nvb + i] = ay[ps + i]
-                        br[nvb + i] = ar[ps + i]
-                        be[nvb + i] = ae[ps + i]
-                        bl[nvb + i] = al[ps + i]
-                    nvb += pm
-                    boff[nb + 1] = nvb
+                    boff[nb] = ps
+                    blen[nb] = pm
                     bbits[nb, :] = abits[p, :]
                     if smax > tol:
                         bbits[nb, w] |= bit
                     else:
                         bbits[nb, w] &= ~bit
                     nb += 1
-            ax, bx = bx, ax
-            ay, by = by, ay
-            ar, br = br, ar
-            ae, be = be, ae
-            al, bl = bl, al
             aoff, boff = boff, aoff
+            alen, blen = blen, alen
             abits, bbits = bbits, abits
             na = nb
-        oxs = _grow1(oxs, nvo + aoff[na])
-        oys = _grow1(oys, nvo + aoff[na])
-        oers = _grow1(oers, nvo + aoff[na])
-        oes = _grow1(oes, nvo + aoff[na])
-        oels = _grow2(oels, nvo + aoff[na])
+        tot = 0
+        for p in range(na):
+            tot += alen[p]
+        oxs = _grow1(oxs, nvo + tot)
+        oys = _grow1(oys, nvo + tot)
+        oers = _grow1(oers, nvo + tot)
+        oes = _grow1(oes, nvo + tot)
+        oels = _grow2(oels, nvo + tot)
         ooffs = _grow1(ooffs, nout + na + 1)
         optr = _grow1(optr, nout + na + 1)
         opar = _grow1(opar, nout + na)
         obits = _grow2(obits, nout + na)
         oj = _grow1(oj, nco + na * nsp)
         ocoef = _grow2(ocoef, nco + na * nsp)
-        for i in range(aoff[na]):
-            oxs[nvo + i] = ax[i]
-            oys[nvo + i] = ay[i]
-            oers[nvo + i] = ar[i]
-            oes[nvo + i] = ae[i]
-            for k in range(6):
-                oels[nvo + i, k] = lt[al[i], k]
+        o = nvo
         for p in range(na):
-            ooffs[nout + p + 1] = nvo + aoff[p + 1]
+            for i in range(aoff[p], aoff[p] + alen[p]):
+                oxs[o] = ax[i]
+                oys[o] = ay[i]
+                oers[o] = ar[i]
+                oes[o] = ae[i]
+                for k in range(6):
+                    oels[o, k] = lt[al[i], k]
+                o += 1
+            ooffs[nout + p + 1] = o
             opar[nout + p] = r
             obits[nout + p, :] = abits[p, :]
             for q in range(nsp):
@@ -378,7 +390,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     ocoef[nco, 2] = f * Zl[2, j]
                     nco += 1
             optr[nout + p + 1] = nco
-        nvo += aoff[na]
+        nvo = o
         nout += na
     return (oxs[:nvo].copy(), oys[:nvo].copy(), oers[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(),
             obits[:nout].copy(), G, GE, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy(),
