@@ -11,9 +11,9 @@ Signs are decided in float64 with certified error bounds (kernels.py): coefficie
 bounds (first layer: gamma * |H0| |W0|; each next layer GE @ |W|.T, propagated from the previous bound and the
 rounding of the products; one bound per unit and region for the sum of its three coefficients' errors, and
 nothing propagated through a certified-dead ReLU unit), vertices carry radii.  A sign the bound cannot
-decide is counted ("undecided"); then the partition is recomputed in exact rational arithmetic (exact.py) when it is small enough, else the
-caller is told (UndecidedWarning, or Undecided with undecided="raise").  Maxout layers keep the relative
-tolerance RTOL and are not certified.
+decide is counted ("undecided"); then the partition is recomputed in exact rational arithmetic (exact.py)
+when it is small enough, else the caller is told (UndecidedWarning, or Undecided with undecided="raise").
+Maxout layers keep the relative tolerance RTOL and are not certified.
 """
 
 from __future__ import annotations

@@ -105,14 +105,16 @@ def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
 
 
 @njit(cache=True, fastmath=FAST)
-def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt, mx):
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt, mx, rc):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
     input edge's label pe (and line pl: a row of the line table lt, a, b, c and their error bounds) where it
     keeps part of an input edge, `cut` (line cl) where it runs along the cutting line; vertices keep their
-    radii pr -> orr, new crossings get radius(...) (mx: running maxima of |x|, |y| and radii, raised to cover them).  Returns
-    (vertex count, undecided vertices: |s| <= B, the certified bound)."""
+    radii pr -> orr, new crossings get radius(...) (mx: running maxima of |x|, |y| and radii, raised to cover
+    them; rc: the crossings' radii, stored when sgn > 0 and reused when sgn < 0, where the same crossings come
+    out bit for bit in the same order).  Returns (vertex count, undecided vertices: |s| <= B, the bound)."""
     cnt = 0
     unc = 0
+    nc = 0
     for i in range(m):
         i2 = i + 1 if i + 1 < m else 0
         si = sgn * s[i]
@@ -132,7 +134,13 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol,
             y = py[start + i] + t * (py[start + i2] - py[start + i])
             ox[o + cnt] = x
             oy[o + cnt] = y
-            rad = radius(x, y, lt[cl], lt[pl[start + i]])
+            if sgn < 0 and nc < rc.shape[0]:
+                rad = rc[nc]
+            else:
+                rad = radius(x, y, lt[cl], lt[pl[start + i]])
+                if nc < rc.shape[0]:
+                    rc[nc] = rad
+            nc += 1
             orr[o + cnt] = rad
             mx[0] = max(mx[0], abs(x))
             mx[1] = max(mx[1], abs(y))
@@ -192,6 +200,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     vmin = np.empty(n)
     Bv = np.empty(n)
     mx = np.empty(3)
+    rc = np.empty(8)
     tv = np.empty(n)
     dv = np.empty(n)
     ddv = np.empty(n)
@@ -326,7 +335,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     al = _grow1(al, need)
                     for sg in range(2):
                         cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0 - 2.0 * sg, tol, B, ax, ay, ar, ae,
-                                             al, nv, unit0 + j, cl, lt, mx)
+                                             al, nv, unit0 + j, cl, lt, mx, rc)
                         if sg == 0:
                             nunc += unc
                         boff[nb] = nv
