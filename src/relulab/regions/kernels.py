@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .kernels_base import _grow1, _grow2
+
 FAST = {"contract", "reassoc", "nsz", "arcp"}  # no nnan/ninf: infinities are used as sentinels
 U = 2.0**-53  # unit roundoff of float64
 G4 = 4.0 * U / (1.0 - 4.0 * U)  # gamma_4: a1*x + a2*y + c in float64 (any order, fused or not)
@@ -35,44 +37,6 @@ def bound(a1, a2, c, e, x, y, er):
     coefficients' error bounds e0, e1, e2 sum to at most e (e0 (x + er) + e1 (y + er) + e2 <= e (max(x, y, 1) + er))."""
     return INFL * ((abs(a1) + abs(a2)) * er + e * (max(x, y, 1.0) + er)
                    + G4 * (abs(a1) * x + abs(a2) * y + abs(c)))
-
-
-@njit(cache=True)
-def _grow1(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _grow2(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.zeros((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
-    """Write the part of polygon p[start:start+m] where sgn*s >= -tol into o[...]; return its vertex count."""
-    cnt = 0
-    for i in range(m):
-        i2 = i + 1 if i + 1 < m else 0
-        si = sgn * s[i]
-        s2 = sgn * s[i2]
-        if si >= -tol:
-            ox[o + cnt] = px[start + i]
-            oy[o + cnt] = py[start + i]
-            cnt += 1
-        if (si > tol and s2 < -tol) or (si < -tol and s2 > tol):
-            t = si / (si - s2)
-            ox[o + cnt] = px[start + i] + t * (px[start + i2] - px[start + i])
-            oy[o + cnt] = py[start + i] + t * (py[start + i2] - py[start + i])
-            cnt += 1
-    return cnt
 
 
 @njit(cache=True, fastmath=FAST)
