@@ -291,7 +291,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     smax = max(smax, v)
                     smin = min(smin, v)
                 if smax > tol and smin < -tol:
-                    need = nv + 2 * pm + 4
+                    need = nv + 4 * pm  # each clip writes at most 2 vertices per input vertex
                     ax = _grow1(ax, need)
                     ay = _grow1(ay, need)
                     ar = _grow1(ar, need)
