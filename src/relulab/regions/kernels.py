@@ -124,7 +124,8 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     term per active unit that split the parent); Eb[prow[r]] bounds their absolute error.  Returns the
     children (x, y, radii, offsets), each child's parent r, its packed sign bits, G[r] = Z_r * slopes of r's
     non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = d * (E_r +
-    gb |Z_r|_1) (d = dmax for splitting units, |slope| for the others: 0 for a certified-dead ReLU unit, whose
+    gr |Z_r|_1) (gr = gamma(n + nsp_r + 8) <= gb: the next product's n terms and a child's at most nsp_r
+    corrections; d = dmax for splitting units, |slope| for the others: 0 for a certified-dead ReLU unit, whose
     G is exactly 0; the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
     unit, coef), the children's edge labels (es[v] / oes[v]: the line that made the edge from vertex v to
     the next vertex: unit0 + j for this layer's unit j, inherited labels otherwise) and the number of
@@ -237,8 +238,10 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             for k in range(3):
                 for j in range(n):
                     G[r, k, j] = Zl[k, j] * dv[j]
+            kr = n + nsp + 8.0
+            gr = min(gb, kr * U / (1.0 - kr * U))
             for j in range(n):
-                GE[r, j] = ddv[j] * (Eb[pr, j] + gb * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
+                GE[r, j] = ddv[j] * (Eb[pr, j] + gr * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
         # pieces of polygon r: vertex runs (start, length) in an append-only store (ax, ay, ar, ae, al); a
         # splitting unit appends the two parts of each piece it cuts, a piece it does not cut keeps its run
         ax = _grow1(ax, m)
