@@ -9,10 +9,11 @@ once per parent (G @ W.T, BLAS) and each child adds a rank-one correction per ac
 per layer rather than by the whole partition.
 Signs are decided in float64 with certified error bounds (kernels.py): coefficients carry absolute error
 bounds (first layer: gamma * |H0| |W0|; each next layer GE @ |W|.T, propagated from the previous bound and the
-rounding of the products), vertices carry radii.  A sign the bound cannot decide is counted ("undecided");
-then the partition is recomputed in exact rational arithmetic (exact.py) when it is small enough, else the
-caller is told (UndecidedWarning, or Undecided with undecided="raise").  Maxout layers keep the relative
-tolerance RTOL and are not certified.
+rounding of the products; one bound per unit and region for the sum of its three coefficients' errors, and
+nothing propagated through a certified-dead ReLU unit), vertices carry radii.  A sign the bound cannot
+decide is counted ("undecided"); then the partition is recomputed in exact rational arithmetic (exact.py)
+when it is small enough, else the caller is told (UndecidedWarning, or Undecided with undecided="raise").
+Maxout layers keep the relative tolerance RTOL and are not certified.
 """
 
 from __future__ import annotations
@@ -114,12 +115,12 @@ def _unnormalize(Y: np.ndarray, m: np.ndarray, h: np.ndarray) -> np.ndarray:
 
 
 def _first_bound(H0: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Error bound (1, 3, n) of the first layer's coefficients _pre(H0, W, b) (H0 itself rounded: + 6u)."""
+    """Error bound (1, n) of the first layer's coefficients _pre(H0, W, b) (H0 itself rounded: + 6u), summed
+    over the three coefficients of each unit."""
     if W.ndim == 3:
-        return np.zeros((1, 3, W.shape[1]))
-    E = np.abs(H0[0]) @ np.abs(W).T
-    E[2] += np.abs(b)
-    return (gamma(W.shape[1] + 8) * (1 + gamma(W.shape[1] + 4)) * E)[None]
+        return np.zeros((1, W.shape[1]))
+    E = np.abs(H0[0]).sum(axis=0) @ np.abs(W).T + np.abs(b)
+    return (gamma(W.shape[1] + 8) * (1 + gamma(W.shape[1] + 4)) ** 2 * E)[None]
 
 
 def _domain_lines(P: np.ndarray, er: np.ndarray) -> np.ndarray:
@@ -229,9 +230,8 @@ def _child_pre_slope(G, GE, parent, cptr, cj, ccoef, WT, aWT, Wn, bn, infl, a: i
     p0, p1 = parent[a], parent[e - 1] + 1
     q0, q1 = cptr[a], cptr[e]
     Zb = _pre(G[p0:p1], Wn, bn)
-    R = p1 - p0
-    Eb = (GE[p0:p1].reshape(-1, aWT.shape[0]) @ aWT).reshape(R, 3, -1)
-    Eb[:, 2] += infl * np.abs(bn)
+    Eb = GE[p0:p1] @ aWT
+    Eb += infl * np.abs(bn)
     Eb *= 1.0 + gamma(aWT.shape[0] + 4)
     if q1 - q0 <= 8 * (e - a):
         return (Zb, parent[a:e] - p0, cptr[a:e + 1] - q0, cj[q0:q1], ccoef[q0:q1], WT), Eb

@@ -4,8 +4,10 @@ Polygons are stored ragged: x and y coordinates (Nv,) and offsets (R+1,); each p
 counter-clockwise.  Pre-activations are affine on each input polygon: Z[r, :, j] = (a1, a2, c) gives
 z_j(u) = a1*u1 + a2*u2 + c.  Signs are certified (filtered predicates): every vertex carries a radius er
 (max-norm distance to the exact vertex it stands for) and every coefficient an absolute error bound E, so
-    |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E0 (|x| + er) + E1 (|y| + er) + E2
-                                                   + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u).
+    |z_float(vertex) - z_exact(exact vertex)| <= B = (|a1| + |a2|) er + E (max(|x|, |y|, 1) + er)
+                                                   + gamma_4 (|a1 x| + |a2 y| + |c|)   (inflated by 1 + 16u),
+where E bounds the sum of the three coefficients' errors (one number per unit and region: the next layer's
+bound is then one product by |W| per region instead of three).
 A sign is certified when |z| > B.  A vertex with |z| <= B is *undecided* and counted in `nunc`; the caller
 recomputes the partition in exact arithmetic when nunc > 0 (engine.py).  The float pass itself (its result
 stands only when nunc == 0, or as a flagged best guess) puts a vertex on a line when |z| <= tol =
@@ -21,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .kernels_base import _grow1, _grow2
+
 FAST = {"contract", "reassoc", "nsz", "arcp"}  # no nnan/ninf: infinities are used as sentinels
 U = 2.0**-53  # unit roundoff of float64
 G4 = 4.0 * U / (1.0 - 4.0 * U)  # gamma_4: a1*x + a2*y + c in float64 (any order, fused or not)
@@ -28,48 +32,11 @@ INFL = 1.0 + 16.0 * U  # inflation of a bound computed in floating point (all it
 
 
 @njit(cache=True, fastmath=FAST)
-def bound(a1, a2, c, e0, e1, e2, x, y, er):
-    """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er."""
-    return INFL * ((abs(a1) + abs(a2)) * er + e0 * (x + er) + e1 * (y + er) + e2
+def bound(a1, a2, c, e, x, y, er):
+    """Certified bound on |z_float(x, y) - z_exact(exact vertex)| for |x| <= x, |y| <= y, radius er, when the
+    coefficients' error bounds e0, e1, e2 sum to at most e (e0 (x + er) + e1 (y + er) + e2 <= e (max(x, y, 1) + er))."""
+    return INFL * ((abs(a1) + abs(a2)) * er + e * (max(x, y, 1.0) + er)
                    + G4 * (abs(a1) * x + abs(a2) * y + abs(c)))
-
-
-@njit(cache=True)
-def _grow1(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _grow2(a, need):
-    if need <= a.shape[0]:
-        return a
-    b = np.zeros((max(need, 2 * a.shape[0]), a.shape[1]), a.dtype)
-    b[: a.shape[0]] = a
-    return b
-
-
-@njit(cache=True)
-def _clip(px, py, start, m, s, sgn, tol, ox, oy, o):
-    """Write the part of polygon p[start:start+m] where sgn*s >= -tol into o[...]; return its vertex count."""
-    cnt = 0
-    for i in range(m):
-        i2 = i + 1 if i + 1 < m else 0
-        si = sgn * s[i]
-        s2 = sgn * s[i2]
-        if si >= -tol:
-            ox[o + cnt] = px[start + i]
-            oy[o + cnt] = py[start + i]
-            cnt += 1
-        if (si > tol and s2 < -tol) or (si < -tol and s2 > tol):
-            t = si / (si - s2)
-            ox[o + cnt] = px[start + i] + t * (px[start + i2] - px[start + i])
-            oy[o + cnt] = py[start + i] + t * (py[start + i2] - py[start + i])
-            cnt += 1
-    return cnt
 
 
 @njit(cache=True, fastmath=FAST)
@@ -91,25 +58,27 @@ def radius(x, y, L, M):
 
 @njit(cache=True, fastmath=FAST)
 def _label(oe, ol, v, along, cut, cl, pe_i, pl, i):
-    """Edge v's label and line: the cutting line's when along it, else the input edge i's."""
+    """Edge v's label and line (an index into the region's line table): the cutting line's when along it,
+    else the input edge i's."""
     if along:
         oe[v] = cut
-        for k in range(6):
-            ol[v, k] = cl[k]
+        ol[v] = cl
     else:
         oe[v] = pe_i
-        for k in range(6):
-            ol[v, k] = pl[i, k]
+        ol[v] = pl[i]
 
 
 @njit(cache=True, fastmath=FAST)
-def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl):
+def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol, o, cut, cl, lt, mx, rc):
     """_clip that also labels every output edge (vertex -> next vertex) with the line that made it: the
-    input edge's label pe (and line pl: a, b, c and their error bounds) where it keeps part of an input
-    edge, `cut` (line cl) where it runs along the cutting line; vertices keep their radii pr -> orr, new
-    crossings get radius(...).  Returns (vertex count, undecided vertices: |s| <= B, the certified bound)."""
+    input edge's label pe (and line pl: a row of the line table lt, a, b, c and their error bounds) where it
+    keeps part of an input edge, `cut` (line cl) where it runs along the cutting line; vertices keep their
+    radii pr -> orr, new crossings get radius(...) (mx: running maxima of |x|, |y| and radii, raised to cover
+    them; rc: the crossings' radii, stored when sgn > 0 and reused when sgn < 0, where the same crossings come
+    out bit for bit in the same order).  Returns (vertex count, undecided vertices: |s| <= B, the bound)."""
     cnt = 0
     unc = 0
+    nc = 0
     for i in range(m):
         i2 = i + 1 if i + 1 < m else 0
         si = sgn * s[i]
@@ -129,7 +98,17 @@ def _clip_lab(px, py, pr, pe, pl, start, m, s, sgn, tol, B, ox, oy, orr, oe, ol,
             y = py[start + i] + t * (py[start + i2] - py[start + i])
             ox[o + cnt] = x
             oy[o + cnt] = y
-            orr[o + cnt] = radius(x, y, cl, pl[start + i, :])
+            if sgn < 0 and nc < rc.shape[0]:
+                rad = rc[nc]
+            else:
+                rad = radius(x, y, lt[cl], lt[pl[start + i]])
+                if nc < rc.shape[0]:
+                    rc[nc] = rad
+            nc += 1
+            orr[o + cnt] = rad
+            mx[0] = max(mx[0], abs(x))
+            mx[1] = max(mx[1], abs(y))
+            mx[2] = max(mx[2], rad)
             _label(oe, ol, o + cnt, si > tol, cut, cl, pe[start + i], pl, start + i)
             cnt += 1
     return cnt, unc
@@ -144,8 +123,10 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     corrections q in cptr[r]:cptr[r+1] (siblings share their parent's product Zb and differ by a rank-one
     term per active unit that split the parent); Eb[prow[r]] bounds their absolute error.  Returns the
     children (x, y, radii, offsets), each child's parent r, its packed sign bits, G[r] = Z_r * slopes of r's
-    non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = dmax * (E_r +
-    gb |Z_r|) (the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
+    non-splitting units (splitting units inactive; the next layer multiplies G by W), GE[r] = d * (E_r +
+    gr |Z_r|_1) (gr = gamma(n + nsp_r + 8) <= gb: the next product's n terms and a child's at most nsp_r
+    corrections; d = dmax for splitting units, |slope| for the others: 0 for a certified-dead ReLU unit, whose
+    G is exactly 0; the next layer's error bound is GE @ |W|.T + gb |b|), each child's own corrections (ptr,
     unit, coef), the children's edge labels (es[v] / oes[v]: the line that made the edge from vertex v to
     the next vertex: unit0 + j for this layer's unit j, inherited labels otherwise) and the number of
     undecided signs (module docstring).
@@ -162,29 +143,32 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
     opar = np.empty(2 * R + 16, np.int64)
     obits = np.zeros((2 * R + 16, nw), np.uint64)
     G = np.empty((R if want_G else 0, 3, n))
-    GE = np.empty((R if want_G else 0, 3, n))
+    GE = np.empty((R if want_G else 0, n))
     optr = np.zeros(2 * R + 17, np.int64)
     oj = np.empty(2 * R + 16, np.int64)
     ocoef = np.empty((2 * R + 16, 3))
     ax = np.empty(64)
     ay = np.empty(64)
     ar = np.empty(64)
-    bx = np.empty(64)
-    by = np.empty(64)
-    br = np.empty(64)
     ae = np.empty(64, np.int32)
-    be = np.empty(64, np.int32)
-    al = np.empty((64, 6))
-    bl = np.empty((64, 6))
-    cl = np.empty(6)
+    al = np.empty(64, np.int64)  # edge lines: rows of the region's line table lt (its input edges', then cuts')
+    lt = np.empty((64, 6))
     aoff = np.zeros(9, np.int64)
     boff = np.zeros(9, np.int64)
+    alen = np.zeros(9, np.int64)
+    blen = np.zeros(9, np.int64)
     abits = np.zeros((8, nw), np.uint64)
     bbits = np.zeros((8, nw), np.uint64)
     s = np.empty(64)
     splitters = np.empty(n, np.int64)
     vmax = np.empty(n)
     vmin = np.empty(n)
+    Bv = np.empty(n)
+    mx = np.empty(3)
+    rc = np.empty(8)
+    tv = np.empty(n)
+    dv = np.empty(n)
+    ddv = np.empty(n)
     Zl = np.empty((3, n))
     base = np.zeros(nw, np.uint64)
     one = np.uint64(1)
@@ -223,10 +207,21 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 v = Zl[0, j] * x + Zl[1, j] * y + Zl[2, j]
                 vmax[j] = max(vmax[j], v)
                 vmin[j] = min(vmin[j], v)
+        xe = max(xm, ym, 1.0) + em
+        mx[0] = xm
+        mx[1] = ym
+        mx[2] = em
+        for j in range(n):  # branch-free, vectorisable: bound(Zl[:, j], Eb[pr, j], xm, ym, em) and tol
+            a1 = abs(Zl[0, j])
+            a2 = abs(Zl[1, j])
+            ac = abs(Zl[2, j])
+            Bv[j] = INFL * ((a1 + a2) * em + Eb[pr, j] * xe + G4 * (a1 * xm + a2 * ym + ac))
+            tv[j] = min(Bv[j], rtol * (a1 + a2 + ac))
         for j in range(n):
-            B = bound(Zl[0, j], Zl[1, j], Zl[2, j], Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
-            tol = min(B, rtol * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
+            B = Bv[j]
+            tol = tv[j]
             d = slope[j]
+            dd = dmax[j]
             if vmax[j] > tol and vmin[j] < -tol:
                 splitters[nsp] = j
                 nsp += 1
@@ -236,25 +231,36 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                 if vmax[j] > tol:
                     base[j >> 6] |= one << np.uint64(j & 63)
                     d = 1.0
-            if want_G:
-                for k in range(3):
-                    G[r, k, j] = Zl[k, j] * d
-                    GE[r, k, j] = dmax[j] * (Eb[pr, k, j] + gb * abs(Zl[k, j]))
-        # pieces of polygon r, double-buffered (a -> b) while splitting unit by unit
+                dd = abs(d)  # no corrections: G = Z d, exactly 0 where d == 0 (a certified-dead ReLU unit)
+            dv[j] = d
+            ddv[j] = dd
+        if want_G:
+            for k in range(3):
+                for j in range(n):
+                    G[r, k, j] = Zl[k, j] * dv[j]
+            kr = n + nsp + 8.0
+            gr = min(gb, kr * U / (1.0 - kr * U))
+            for j in range(n):
+                GE[r, j] = ddv[j] * (Eb[pr, j] + gr * (abs(Zl[0, j]) + abs(Zl[1, j]) + abs(Zl[2, j])))
+        # pieces of polygon r: vertex runs (start, length) in an append-only store (ax, ay, ar, ae, al); a
+        # splitting unit appends the two parts of each piece it cuts, a piece it does not cut keeps its run
         ax = _grow1(ax, m)
         ay = _grow1(ay, m)
         ar = _grow1(ar, m)
         ae = _grow1(ae, m)
-        al = _grow2(al, m)
+        al = _grow1(al, m)
+        lt = _grow2(lt, m + nsp)
         for i in range(m):
             for k in range(6):
-                al[i, k] = els[st + i, k]
+                lt[i, k] = els[st + i, k]
+            al[i] = i
             ax[i] = xs[st + i]
             ay[i] = ys[st + i]
             ar[i] = ers[st + i]
             ae[i] = es[st + i]
-        aoff[0] = 0
-        aoff[1] = m
+        nv = m
+        aoff[0] = 0  # piece p: start aoff[p], length alen[p]
+        alen[0] = m
         abits[0, :] = base
         na = 1
         for q in range(nsp):
@@ -264,101 +270,90 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
             c = Zl[2, j]
             w = j >> 6
             bit = one << np.uint64(j & 63)
-            nvmax = 2 * aoff[na] + 4 * na
-            bx = _grow1(bx, nvmax)
-            by = _grow1(by, nvmax)
-            br = _grow1(br, nvmax)
-            be = _grow1(be, nvmax)
-            bl = _grow2(bl, nvmax)
+            cl = m + q
             for k in range(3):
-                cl[k] = Zl[k, j]
-                cl[3 + k] = Eb[pr, k, j]
+                lt[cl, k] = Zl[k, j]
+                lt[cl, 3 + k] = Eb[pr, j]
+            # one bound for all pieces: the polygon's |x|, |y| and radii so far (its vertices and the crossings
+            # of earlier splitting units) cover every piece's
+            B = bound(a1, a2, c, Eb[pr, j], mx[0], mx[1], mx[2])
+            tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
             boff = _grow1(boff, 2 * na + 1)
+            blen = _grow1(blen, 2 * na + 1)
             bbits = _grow2(bbits, 2 * na)
             nb = 0
-            nvb = 0
-            boff[0] = 0
             for p in range(na):
                 ps = aoff[p]
-                pm = aoff[p + 1] - ps
+                pm = alen[p]
                 s = _grow1(s, pm)
                 smax = -np.inf
                 smin = np.inf
-                xm = 0.0
-                ym = 0.0
-                em = 0.0
                 for i in range(pm):
                     v = a1 * ax[ps + i] + a2 * ay[ps + i] + c
                     s[i] = v
                     smax = max(smax, v)
                     smin = min(smin, v)
-                    xm = max(xm, abs(ax[ps + i]))
-                    ym = max(ym, abs(ay[ps + i]))
-                    em = max(em, ar[ps + i])
-                B = bound(a1, a2, c, Eb[pr, 0, j], Eb[pr, 1, j], Eb[pr, 2, j], xm, ym, em)
-                tol = min(B, rtol * (abs(a1) + abs(a2) + abs(c)))
                 if smax > tol and smin < -tol:
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl)
-                    nvb += cnt
-                    nunc += unc
-                    boff[nb + 1] = nvb
-                    bbits[nb, :] = abits[p, :]
-                    bbits[nb, w] |= bit
-                    nb += 1
-                    cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, -1.0, tol, B, bx, by, br, be, bl, nvb,
-                                         unit0 + j, cl)
-                    nvb += cnt
-                    boff[nb + 1] = nvb
-                    bbits[nb, :] = abits[p, :]
-                    bbits[nb, w] &= ~bit
-                    nb += 1
+                    need = nv + 4 * pm  # each clip writes at most 2 vertices per input vertex
+                    ax = _grow1(ax, need)
+                    ay = _grow1(ay, need)
+                    ar = _grow1(ar, need)
+                    ae = _grow1(ae, need)
+                    al = _grow1(al, need)
+                    for sg in range(2):
+                        cnt, unc = _clip_lab(ax, ay, ar, ae, al, ps, pm, s, 1.0 - 2.0 * sg, tol, B, ax, ay, ar, ae,
+                                             al, nv, unit0 + j, cl, lt, mx, rc)
+                        if sg == 0:
+                            nunc += unc
+                        boff[nb] = nv
+                        blen[nb] = cnt
+                        nv += cnt
+                        bbits[nb, :] = abits[p, :]
+                        if sg == 0:
+                            bbits[nb, w] |= bit
+                        else:
+                            bbits[nb, w] &= ~bit
+                        nb += 1
                 else:
                     if smin <= B and smax >= -B and B > 0:
                         nunc += 1
-                    for i in range(pm):
-                        bx[nvb + i] = ax[ps + i]
-                        by[nvb + i] = ay[ps + i]
-                        br[nvb + i] = ar[ps + i]
-                        be[nvb + i] = ae[ps + i]
-                        for k in range(6):
-                            bl[nvb + i, k] = al[ps + i, k]
-                    nvb += pm
-                    boff[nb + 1] = nvb
+                    boff[nb] = ps
+                    blen[nb] = pm
                     bbits[nb, :] = abits[p, :]
                     if smax > tol:
                         bbits[nb, w] |= bit
                     else:
                         bbits[nb, w] &= ~bit
                     nb += 1
-            ax, bx = bx, ax
-            ay, by = by, ay
-            ar, br = br, ar
-            ae, be = be, ae
-            al, bl = bl, al
             aoff, boff = boff, aoff
+            alen, blen = blen, alen
             abits, bbits = bbits, abits
             na = nb
-        oxs = _grow1(oxs, nvo + aoff[na])
-        oys = _grow1(oys, nvo + aoff[na])
-        oers = _grow1(oers, nvo + aoff[na])
-        oes = _grow1(oes, nvo + aoff[na])
-        oels = _grow2(oels, nvo + aoff[na])
+        tot = 0
+        for p in range(na):
+            tot += alen[p]
+        oxs = _grow1(oxs, nvo + tot)
+        oys = _grow1(oys, nvo + tot)
+        oers = _grow1(oers, nvo + tot)
+        oes = _grow1(oes, nvo + tot)
+        oels = _grow2(oels, nvo + tot)
         ooffs = _grow1(ooffs, nout + na + 1)
         optr = _grow1(optr, nout + na + 1)
         opar = _grow1(opar, nout + na)
         obits = _grow2(obits, nout + na)
         oj = _grow1(oj, nco + na * nsp)
         ocoef = _grow2(ocoef, nco + na * nsp)
-        for i in range(aoff[na]):
-            oxs[nvo + i] = ax[i]
-            oys[nvo + i] = ay[i]
-            oers[nvo + i] = ar[i]
-            oes[nvo + i] = ae[i]
-            for k in range(6):
-                oels[nvo + i, k] = al[i, k]
+        o = nvo
         for p in range(na):
-            ooffs[nout + p + 1] = nvo + aoff[p + 1]
+            for i in range(aoff[p], aoff[p] + alen[p]):
+                oxs[o] = ax[i]
+                oys[o] = ay[i]
+                oers[o] = ar[i]
+                oes[o] = ae[i]
+                for k in range(6):
+                    oels[o, k] = lt[al[i], k]
+                o += 1
+            ooffs[nout + p + 1] = o
             opar[nout + p] = r
             obits[nout + p, :] = abits[p, :]
             for q in range(nsp):
@@ -371,7 +366,7 @@ def split_slope_layer(xs, ys, ers, es, els, offs, Zb, Eb, prow, cptr, cj, ccoef,
                     ocoef[nco, 2] = f * Zl[2, j]
                     nco += 1
             optr[nout + p + 1] = nco
-        nvo += aoff[na]
+        nvo = o
         nout += na
     return (oxs[:nvo].copy(), oys[:nvo].copy(), oers[:nvo].copy(), ooffs[: nout + 1].copy(), opar[:nout].copy(),
             obits[:nout].copy(), G, GE, optr[: nout + 1].copy(), oj[:nco].copy(), ocoef[:nco].copy(),

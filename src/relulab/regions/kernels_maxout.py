@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .kernels import _clip, _grow1, _grow2
+from .kernels_base import _clip, _grow1, _grow2
 
 
 @njit(cache=True)
