@@ -109,3 +109,13 @@ def test_run_trains_and_writes_every_arm():
     assert (t["steps_0.9"] <= t["steps_0.5"]).all() and (t["steps_0.5"] <= 30).all()
     assert set(t[t.role == "eval"].lr_edge) <= {"", "low", "high", "single"}
     assert len(speed.summary_table(t)) == 4
+
+
+def test_text_values_read_back_from_a_csv_with_undefined_intervals():
+    """Quick builds (3 seeds) have no median interval: the CSV holds '' and the sentence says so."""
+    summary = pd.DataFrame([{"depth": 1, "activation": a, "lr": 0.1, "lr_edge": "", "median_steps_0.25": 20.0,
+                             "censored_0.25": 0} for a in ("relu", "tanh")])
+    rows = [{"claim_id": "F7", "statistic": "cnn_tanh_relu_steps_ratio_d1", "value": "1.0", "ci_low": "",
+             "ci_high": ""}]
+    text = speed.text_values(summary, rows)["text_f7_cnn"]
+    assert "tanh/ReLU 1.00 (no 95% interval at this seed count)" in text

@@ -270,14 +270,31 @@ def text_values(summary: pd.DataFrame, rows: list[dict]) -> dict:
     for depth, g in summary.groupby("depth"):
         arms = "; ".join(_arm_text(r, med, f"censored_{target:g}") for r in g.to_dict("records"))
         ratio = f7.get(f"cnn_tanh_relu_steps_ratio_d{depth}")
-        tail = f", tanh/ReLU {ratio['value']:.2f} [{ratio['ci_low']:.2f}, {ratio['ci_high']:.2f}]" if ratio else ""
+        tail = f", tanh/ReLU {_estimate(ratio)}" if ratio else ""
         parts.append(f"{depth} conv block{'s' if depth > 1 else ''}: {arms}{tail}")
     text = f"Median steps to {target:.0%} running training error over evaluation seeds. " + ". ".join(parts) + "."
     growth = f7.get("cnn_ratio_depth_growth")
     if growth:
-        text += (f" The ratio at the deepest over the shallowest network: {growth['value']:.2f} "
-                 f"[{growth['ci_low']:.2f}, {growth['ci_high']:.2f}] (> 1: the gap grows with depth).")
+        text += (f" The ratio at the deepest over the shallowest network: {_estimate(growth)} "
+                 "(> 1: the gap grows with depth).")
     return {"text_f7_cnn": text}
+
+
+def _number(x) -> str:
+    """Two decimals, or 'undefined' for a blank or non-finite value (rows read back from a CSV have '')."""
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return "undefined"
+    return f"{x:.2f}" if np.isfinite(x) else "undefined"
+
+
+def _estimate(row: dict) -> str:
+    """'value [ci_low, ci_high]', or 'value (no interval: too few seeds)' when the bounds are undefined."""
+    lo, hi = _number(row["ci_low"]), _number(row["ci_high"])
+    if "undefined" in (lo, hi):
+        return f"{_number(row['value'])} (no 95% interval at this seed count)"
+    return f"{_number(row['value'])} [{lo}, {hi}]"
 
 
 def _arm_text(r: dict, med: str, cens: str) -> str:
