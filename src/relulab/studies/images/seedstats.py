@@ -22,7 +22,7 @@ def common_seeds(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return j["a"].to_numpy(), j["b"].to_numpy()
 
 
-def _rounded(r: Interval) -> Interval:
+def rounded(r: Interval) -> Interval:
     """The Interval with its numbers rounded so float noise (1e-16) never decides; n, n_dropped, method kept."""
     return Interval(*(round(v, 12) for v in r), r.n, r.n_dropped, r.method)
 
@@ -30,12 +30,12 @@ def _rounded(r: Interval) -> Interval:
 def paired(a, b, kind="diff") -> Interval:
     """Paired interval over common seeds (core.stats.paired_bootstrap_ci), rounded; n = finite pairs that entered."""
     a, b = common_seeds(a, b)
-    return _rounded(paired_bootstrap_ci(a, b, kind=kind))
+    return rounded(paired_bootstrap_ci(a, b, kind=kind))
 
 
 def seed_ci(v) -> Interval:
     """Interval (core.stats.bootstrap_ci) of a per-seed series, rounded; non-finite seeds dropped and counted."""
-    return _rounded(bootstrap_ci(np.asarray(v, float)))
+    return rounded(bootstrap_ci(np.asarray(v, float)))
 
 
 def exact(v: float):

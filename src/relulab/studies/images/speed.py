@@ -16,8 +16,8 @@ from torch import nn
 
 from relulab.core import data
 from relulab.core.evidence import claim_row
-from relulab.core.stats import Interval, paired_bootstrap_ci, ratio_of_medians_ci
-from relulab.studies.images import cnn
+from relulab.core.stats import Interval, ratio_of_medians_ci
+from relulab.studies.images import cnn, seedstats
 
 EVIDENCE = "tbl-images-f7-speed"
 RATIO_CI = "ratio of medians over evaluation seeds, 95% log-scale Price-Bonett interval of the two arms"
@@ -180,12 +180,6 @@ def _eval(table: pd.DataFrame, act: str, depth: int) -> pd.DataFrame:
     return g.sort_values("seed")
 
 
-def _round(t):
-    """Rounded (estimate, low, high), keeping an Interval's counts and method."""
-    vals = [round(float(v), 12) for v in t]
-    return Interval(*vals, t.n, t.n_dropped, t.method) if isinstance(t, Interval) else tuple(vals)
-
-
 def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
     """F7 rows from the run table: per depth the steps ratio of each activation over ReLU (ratio of medians,
     censored runs counted as the budget, so a ratio with a censored numerator is a lower bound), the primary
@@ -211,7 +205,7 @@ def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
         r = _eval(table, "relu", depth)
         for act in acts[1:]:
             o = _eval(table, act, depth)
-            est = _round(ratio_of_medians_ci(o[col], r[col]))
+            est = seedstats.rounded(ratio_of_medians_ci(o[col], r[col]))
             note = (f"{RATIO_CI}; SGD momentum, {depth} conv blocks, median steps to {target:.0%} running training "
                     f"error, {act} over ReLU ({describe(act, depth)}; {describe('relu', depth)})")
             add(f"cnn_{act}_relu_steps_ratio_d{depth}", est, len(o), note)
@@ -219,7 +213,7 @@ def claim_rows(table: pd.DataFrame, ev: str = EVIDENCE) -> list[dict]:
                 add(f"cnn_{act}_relu_steps_ratio", est, len(o), f"deepest network of the sweep; {note}")
     if len(depths) > 1 and "tanh" in acts:
         ratio = lambda d: _eval(table, "tanh", d)[col].to_numpy() / _eval(table, "relu", d)[col].to_numpy()
-        add("cnn_ratio_depth_growth", _round(paired_bootstrap_ci(ratio(depths[-1]), ratio(depths[0]), kind="ratio")),
+        add("cnn_ratio_depth_growth", seedstats.paired(ratio(depths[-1]), ratio(depths[0]), kind="ratio"),
             len(ratio(depths[0])), f"per evaluation seed, tanh/ReLU steps ratio at {depths[-1]} conv blocks over the "
             f"ratio at {depths[0]} (median, order-statistic interval of the per-seed ratios); > 1: the gap grows with depth")
     arms = table[table.role == "eval"].groupby(["activation", "depth"])
