@@ -238,3 +238,12 @@ def eval_seeds(cfg: dict) -> list[int]:
 def tuning_seeds(cfg: dict) -> list[int]:
     """The tuning seeds: base_seed + TUNING_OFFSET + 0 .. tuning_seeds - 1, never among the evaluation seeds."""
     return [int(cfg["base_seed"]) + TUNING_OFFSET + i for i in range(int(cfg.get("tuning_seeds", 2)))]
+
+
+def grid_edge(lr: float, grid) -> str:
+    """Where a chosen learning rate lies in its grid: "single" (a one-point grid), "low"/"high" (its smallest or
+    largest point: the best rate may lie outside the grid), "" inside."""
+    grid = sorted(set(float(g) for g in grid))
+    if len(grid) == 1:
+        return "single"
+    return "low" if float(lr) == grid[0] else "high" if float(lr) == grid[-1] else ""

@@ -11,6 +11,7 @@ import pandas as pd
 import torch
 
 from relulab.core import activations, models, optim, train
+from relulab.core.stats import grid_edge
 
 
 @dataclass(frozen=True)
@@ -183,15 +184,6 @@ def reach_table(hist: pd.DataFrame, col: str, threshold: float, *, above: bool =
         r["role"] = r.seed.map(g.groupby("seed").role.first()) if "role" in g else "eval"
         rows.append(r)
     return pd.concat(rows, ignore_index=True)
-
-
-def grid_edge(lr: float, grid) -> str:
-    """Where a chosen learning rate lies in its grid: "single" (a one-point grid), "low"/"high" (its smallest or
-    largest point: the best rate may lie outside the grid), "" inside."""
-    grid = sorted(set(float(g) for g in grid))
-    if len(grid) == 1:
-        return "single"
-    return "low" if float(lr) == grid[0] else "high" if float(lr) == grid[-1] else ""
 
 
 def choose_lr(tune: pd.DataFrame, by: str = "cell") -> pd.DataFrame:

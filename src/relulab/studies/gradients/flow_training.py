@@ -11,7 +11,8 @@ import pandas as pd
 import torch
 
 from relulab.core import models, train
-from relulab.studies.gradients.convergence import grid_edge, tag_roles
+from relulab.core.stats import grid_edge
+from relulab.studies.gradients.convergence import tag_roles
 from relulab.studies.gradients.flow import layer_table
 
 RELU_FAMILY = ("relu", "leaky_relu", "prelu", "rrelu", "elu")

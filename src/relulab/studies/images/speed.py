@@ -16,7 +16,7 @@ from torch import nn
 
 from relulab.core import data
 from relulab.core.evidence import claim_row
-from relulab.core.stats import Interval, ratio_of_medians_ci
+from relulab.core.stats import Interval, grid_edge, ratio_of_medians_ci
 from relulab.studies.images import cnn, seedstats
 
 EVIDENCE = "tbl-images-f7-speed"
@@ -150,9 +150,7 @@ def choose_lr(tuning: pd.DataFrame, grid, target: float) -> tuple[float, str]:
     'low', 'high', 'single' or ''."""
     g = tuning.groupby("lr").agg(steps=(f"steps_{target:g}", "median"), err=("final_error", "median")).reset_index()
     best = float(g.sort_values(["steps", "err", "lr"]).lr.iloc[0])
-    grid = sorted(grid)
-    edge = "single" if len(grid) == 1 else "low" if best == grid[0] else "high" if best == grid[-1] else ""
-    return best, edge
+    return best, grid_edge(best, grid)
 
 
 def run(cfg: dict, tuning_seeds: list[int], eval_seeds: list[int], log=None) -> pd.DataFrame:
